@@ -1,0 +1,128 @@
+# bootfix — top-level Makefile (GNU make, no autotools).
+#
+#   make              libbootfix.a, libbootfix.so and the bootfix CLI (in build/)
+#   make check        every test, built with -fsanitize=address,undefined
+#   make demo         a sample hive under testdata/ and the CLI run on it
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make deps         install the Debian packages the build and tests need
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+VERSION := 0.1.0
+
+DEB_PACKAGES := build-essential pkg-config check libregf-dev libbfio-dev libhivex-dev
+PKG_MODULES  := check libregf hivex
+
+WARN    := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBOOTFIX_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -Ilib
+OPT     ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_COMMON_SRC := $(sort $(wildcard tests/common/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TESTS   := $(patsubst tests/%.c,%,$(TEST_SRC))
+
+B  := build
+BA := build/asan
+
+LIB_OBJ    := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
+LIB_PIC    := $(patsubst %.c,$(B)/pic/%.o,$(LIB_SRC))
+CLI_OBJ    := $(patsubst %.c,$(B)/%.o,$(CLI_SRC))
+ALIB_OBJ   := $(patsubst %.c,$(BA)/%.o,$(LIB_SRC))
+ACLI_OBJ   := $(patsubst %.c,$(BA)/%.o,$(CLI_SRC))
+ATCOM_OBJ  := $(patsubst %.c,$(BA)/%.o,$(TEST_COMMON_SRC))
+
+LDLIBS := -ldl
+
+.PHONY: all deps check demo install uninstall clean bench
+all: deps $(B)/libbootfix.a $(B)/libbootfix.so $(B)/bootfix
+
+# ---- dependencies ------------------------------------------------------------------
+deps:
+	@if pkg-config --exists $(PKG_MODULES) 2>/dev/null && command -v cc >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing: $(DEB_PACKAGES)"; \
+	  (apt-get install -y -q $(DEB_PACKAGES) || (apt-get update -q && apt-get install -y -q $(DEB_PACKAGES))) >$(B)-deps.log 2>&1 \
+	    || { cat $(B)-deps.log; echo "make deps: apt-get failed (log above)"; exit 1; }; \
+	else \
+	  echo "missing build dependencies; run as root:"; \
+	  echo "  apt-get install -y $(DEB_PACKAGES)"; exit 1; \
+	fi
+
+# ---- library and CLI -----------------------------------------------------------------
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -fPIC -MMD -MP -c $< -o $@
+
+$(B)/libbootfix.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libbootfix.so: $(LIB_PIC)
+	$(CC) -shared -Wl,-soname,libbootfix.so.0 -o $@ $^ $(LDLIBS)
+
+$(B)/bootfix: $(CLI_OBJ) $(B)/libbootfix.a
+	$(CC) $(OPT) -o $@ $(CLI_OBJ) $(B)/libbootfix.a $(LDLIBS)
+
+# ---- sanitizer build and tests ----------------------------------------------------------
+CHECK_CFLAGS  = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS    = $(shell pkg-config --libs check 2>/dev/null)
+ORACLE_CFLAGS = $(shell pkg-config --cflags libregf hivex 2>/dev/null)
+ORACLE_LIBS   = $(shell pkg-config --libs libregf hivex 2>/dev/null)
+
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(CHECK_CFLAGS) $(ORACLE_CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(BA)/libbootfix.a: $(ALIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BA)/bootfix: $(ACLI_OBJ) $(BA)/libbootfix.a
+	$(CC) $(SAN) -o $@ $(ACLI_OBJ) $(BA)/libbootfix.a $(LDLIBS)
+
+$(BA)/tests/%: $(BA)/tests/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
+	$(CC) $(SAN) -o $@ $< $(ATCOM_OBJ) $(BA)/libbootfix.a $(CHECK_LIBS) $(ORACLE_LIBS) $(LDLIBS)
+
+TEST_BINS := $(addprefix $(BA)/tests/,$(TESTS))
+
+check: deps $(TEST_BINS) $(BA)/bootfix $(B)/bootfix
+	@BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) sh tests/run-all.sh $(TEST_BINS)
+	@BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) sh tests/test_cli.sh
+
+# ---- demo -------------------------------------------------------------------------------
+demo: all
+	@sh tests/demo.sh $(B)/bootfix
+
+bench: all
+	@sh tests/bench.sh $(B)/bootfix
+
+# ---- install ----------------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bootfix \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 755 $(B)/bootfix $(DESTDIR)$(PREFIX)/bin/bootfix
+	install -m 644 $(B)/libbootfix.a $(DESTDIR)$(PREFIX)/lib/libbootfix.a
+	install -m 755 $(B)/libbootfix.so $(DESTDIR)$(PREFIX)/lib/libbootfix.so.$(VERSION)
+	ln -sf libbootfix.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbootfix.so.0
+	ln -sf libbootfix.so.0 $(DESTDIR)$(PREFIX)/lib/libbootfix.so
+	install -m 644 include/bootfix/*.h $(DESTDIR)$(PREFIX)/include/bootfix/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bootfix.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bootfix.pc
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	for f in man/*.3; do [ -e "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man3/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/bootfix $(DESTDIR)$(PREFIX)/lib/libbootfix.* \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bootfix.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/bootfix
+
+clean:
+	rm -rf build build-deps.log testdata/demo
+
+-include $(shell find build -name '*.d' 2>/dev/null)

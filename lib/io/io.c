@@ -1,0 +1,224 @@
+/* File operations behind the fault-injection seam.  POSIX, with the
+ * Windows (mingw-w64) equivalents where they differ. */
+#include "io/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#endif
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+static unsigned long fail_nth, op_count;
+static int fail_errno;
+
+unsigned long bf_io_fail_at(unsigned long nth, int errnum)
+{
+    unsigned long ran = op_count;
+    fail_nth = errnum ? nth : 0;
+    fail_errno = errnum;
+    op_count = 0;
+    return ran;
+}
+
+/* Count one operation; non-zero (an errno) if it is the one to fail. */
+static int injected(void)
+{
+    op_count++;
+    if (fail_nth && op_count == fail_nth)
+        return fail_errno;
+    return 0;
+}
+
+int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    int e = injected();
+    if (e)
+        return e;
+    int fd = open(path, O_RDONLY | O_BINARY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return e;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    }
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size : 0, n = 0;
+    uint8_t *buf = malloc(cap ? cap : 1);
+    if (!buf || (e = injected()) != 0) {
+        free(buf);
+        close(fd);
+        return buf ? e : ENOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            /* the file grew while we read it, or st_size was 0 (a device) */
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            e = errno;
+            free(buf);
+            close(fd);
+            return e;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int flush_fd(int fd)
+{
+#ifdef _WIN32
+    return _commit(fd) == 0 ? 0 : errno;
+#else
+    return fsync(fd) == 0 ? 0 : errno;
+#endif
+}
+
+int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step)
+{
+    *step = "create";
+    int e = injected();
+    if (e)
+        return e;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_BINARY | O_CLOEXEC, mode);
+    if (fd < 0)
+        return errno;
+    *step = "write";
+    size_t done = 0;
+    while (done < len) {
+        size_t chunk = len - done > (1u << 20) ? (1u << 20) : len - done;
+        if ((e = injected()) != 0)
+            goto fail;
+        ssize_t w = write(fd, data + done, chunk);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            e = errno;
+            goto fail;
+        }
+        if (w == 0) {
+            e = ENOSPC;
+            goto fail;
+        }
+        done += (size_t)w;
+    }
+    *step = "flush";
+    if ((e = injected()) != 0 || (e = flush_fd(fd)) != 0)
+        goto fail;
+    *step = "close";
+    if (close(fd) != 0) {
+        e = errno;
+        unlink(path);
+        return e;
+    }
+    return 0;
+fail:
+    close(fd);
+    unlink(path);
+    return e;
+}
+
+int bf_io_rename(const char *from, const char *to)
+{
+    int e = injected();
+    if (e)
+        return e;
+#ifdef _WIN32
+    if (!MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return EACCES;
+    return 0;
+#else
+    return rename(from, to) == 0 ? 0 : errno;
+#endif
+}
+
+int bf_io_unlink(const char *path) { return unlink(path) == 0 ? 0 : errno; }
+
+int bf_io_flush_dir(const char *path)
+{
+    int e = injected();
+    if (e)
+        return e;
+#ifdef _WIN32
+    (void)path; /* MOVEFILE_WRITE_THROUGH already made the rename durable */
+    return 0;
+#else
+    char *dir = strdup(path);
+    if (!dir)
+        return ENOMEM;
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = 0;
+    else if (slash)
+        *slash = 0;
+    else
+        strcpy(dir, ".");
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return errno;
+    int r = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    /* some file systems cannot flush a directory; that is not a failure */
+    return (r == EINVAL || r == EBADF) ? 0 : r;
+#endif
+}
+
+int bf_io_file_mode(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0644;
+    return (int)(st.st_mode & 07777);
+}
+
+int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno;
+    *size = (uint64_t)st.st_size;
+#if defined(__linux__)
+    *mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+#else
+    *mtime_ns = (int64_t)st.st_mtime * 1000000000;
+#endif
+    return 0;
+}
