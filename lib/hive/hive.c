@@ -1,0 +1,290 @@
+/* Opening, creating and closing hives. */
+#include "internal.h"
+#include "io/io.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void set_err_default(bf_error *err)
+{
+    if (err) {
+        err->code = BF_OK;
+        err->sys_errno = 0;
+        err->msg[0] = 0;
+    }
+}
+
+static void fill_info(bf_hive *h, const uint8_t *bb_as_found, size_t file_len)
+{
+    bf_hive_info *in = &h->info;
+    in->seq1 = rd32(bb_as_found + BB_SEQ1);
+    in->seq2 = rd32(bb_as_found + BB_SEQ2);
+    in->checksum_ok = bf_bb_checksum(bb_as_found) == rd32(bb_as_found + BB_CHECKSUM);
+    in->dirty = in->seq1 != in->seq2 || !in->checksum_ok;
+    in->file_size = file_len;
+}
+
+void bf_hive_refresh_info(bf_hive *h)
+{
+    bf_hive_info *in = &h->info;
+    const uint8_t *bb = h->img;
+    in->major = rd32(bb + BB_MAJOR);
+    in->minor = rd32(bb + BB_MINOR);
+    in->timestamp = rd64(bb + BB_TIMESTAMP);
+    in->file_type = rd32(bb + BB_TYPE);
+    in->file_format = rd32(bb + BB_FORMAT);
+    in->flags = rd32(bb + BB_FLAGS);
+    in->root = rd32(bb + BB_ROOT);
+    in->hbins_size = rd32(bb + BB_HBINS_SIZE);
+    in->nbins = (uint32_t)h->nbins;
+    in->modified = h->modified;
+    char *nm = bf_utf16le_to_utf8(bb + BB_NAME, 64, NULL);
+    if (nm) {
+        size_t n = strlen(nm); /* stops at the first NUL */
+        if (n >= sizeof in->embedded_name)
+            n = sizeof in->embedded_name - 1;
+        memcpy(in->embedded_name, nm, n);
+        in->embedded_name[n] = 0;
+        free(nm);
+    }
+    for (int i = 0; i < 3; i++)
+        in->log_paths[i] = h->log_path_store[i];
+}
+
+/* Common part of opening: `data` (malloc'd, owned) is the primary file. */
+static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *logs, size_t nlogs, unsigned flags,
+                      bf_error *err)
+{
+    h->open_flags = flags;
+    uint8_t bb_as_found[REGF_BASE_BLOCK];
+    if (len < REGF_BASE_BLOCK) {
+        free(data);
+        return bf_fail(err, BF_ERR_FORMAT, "%s: %zu bytes: too short for a hive (the base block alone is 4096 bytes)",
+                       h->path, len);
+    }
+    if (memcmp(data, "regf", 4) != 0) {
+        free(data);
+        return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x0: no 'regf' signature: not a registry hive", h->path);
+    }
+    memcpy(bb_as_found, data, REGF_BASE_BLOCK);
+    fill_info(h, bb_as_found, len);
+
+    if (h->info.dirty && !(flags & BF_OPEN_NO_LOGS)) {
+        bf_replay_result rr;
+        memset(&rr, 0, sizeof rr);
+        /* replay into a copy: on failure the primary stays as it was */
+        size_t rlen = len;
+        uint8_t *work = malloc(len);
+        if (!work) {
+            free(data);
+            return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
+        }
+        memcpy(work, data, len);
+        int rc = bf_log_replay(&work, &rlen, h->path, logs, nlogs, &rr, err);
+        if (rc == BF_OK) {
+            free(data);
+            data = work;
+            len = rlen;
+        } else {
+            free(work);
+            h->log_max_seq = rr.max_seq; /* still above stale logs if forced */
+        }
+        if (rc == BF_OK) {
+            h->info.replayed = rr.replayed;
+            h->info.base_block_recovered = rr.base_block_recovered;
+            h->info.log_entries = rr.entries;
+            h->log_max_seq = rr.max_seq;
+            for (int i = 0, k = 0; i < 8 && rr.used[i] >= 0 && k < 3; i++)
+                if ((size_t)rr.used[i] < nlogs)
+                    h->info.log_used[k++] = logs[rr.used[i]].name;
+            if (rr.replayed)
+                h->modified = 1;
+        } else if ((flags & BF_OPEN_WRITE) && !(flags & BF_OPEN_FORCE_DIRTY)) {
+            free(data);
+            return rc;
+        }
+        /* reading: go on with the primary as it is (info.dirty says so) */
+    } else if (!(flags & BF_OPEN_NO_LOGS)) {
+        /* a clean hive: logs are ignored, but their sequence numbers still
+         * count so that what we write can never be overtaken by them */
+        bf_replay_result rr;
+        memset(&rr, 0, sizeof rr);
+        if (bf_log_replay(&data, &len, h->path, logs, nlogs, &rr, NULL) == BF_OK)
+            h->log_max_seq = rr.max_seq;
+    }
+    h->info.log_max_seq = h->log_max_seq;
+
+    int rc = bf_bb_validate(data, len, h->path, err);
+    if (rc) {
+        free(data);
+        return rc;
+    }
+    uint32_t hbins = rd32(data + BB_HBINS_SIZE);
+    h->img = data;
+    h->img_len = REGF_BASE_BLOCK + (size_t)hbins;
+    h->minor = rd32(data + BB_MINOR);
+    if (len > h->img_len) {
+        h->tail_len = len - h->img_len;
+        h->tail_off = h->img_len;
+        h->tail = malloc(h->tail_len);
+        if (!h->tail)
+            return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
+        memcpy(h->tail, data + h->img_len, h->tail_len);
+        uint8_t *shrunk = realloc(h->img, h->img_len);
+        if (shrunk)
+            h->img = shrunk;
+    }
+    rc = bf_bins_scan(h, err);
+    if (rc)
+        return rc;
+    if (!bf_nk(h, bf_hive_root(h), NULL, err))
+        return err ? err->code : BF_ERR_FORMAT;
+    if (flags & BF_OPEN_WRITE) {
+        if (h->info.dirty && !h->info.replayed && !(flags & BF_OPEN_FORCE_DIRTY))
+            return bf_fail(err, BF_ERR_DIRTY,
+                           "%s: the hive is dirty (sequence numbers %u/%u%s) and no transaction log could be "
+                           "replayed: writing it would lose what Windows kept only in its logs (use --force to "
+                           "write anyway)", h->path, h->info.seq1, h->info.seq2,
+                           h->info.checksum_ok ? "" : ", bad checksum");
+        /* never edit a hive that does not pass the structural check */
+        char first[512] = "";
+        /* checked as it would be written: a forced dirty hive is not a problem */
+        int problems = bf_hive_check(h, bf_check_first_problem, first, err);
+        if (problems < 0)
+            return problems;
+        if (problems > 0) {
+            return bf_fail(err, BF_ERR_FORMAT,
+                           "%s: refusing to modify a hive with %d structural problem%s (first: %s); run "
+                           "'bootfix hive check' for the list", h->path, problems, problems == 1 ? "" : "s", first);
+        }
+        h->writable = 1;
+    }
+    bf_hive_refresh_info(h);
+    return BF_OK;
+}
+
+void bf_check_first_problem(void *ctx, uint64_t off, const char *problem)
+{
+    char *buf = ctx;
+    if (buf[0] == 0)
+        snprintf(buf, 512, "offset 0x%llx: %s", (unsigned long long)off, problem);
+}
+
+static bf_hive *hive_alloc(const char *name)
+{
+    bf_hive *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->path = strdup(name ? name : "(memory)");
+    if (!h->path) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
+{
+    set_err_default(err);
+    *out = NULL;
+    bf_hive *h = hive_alloc(path);
+    if (!h)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    uint8_t *data;
+    size_t len;
+    uint64_t sz;
+    int e = bf_io_stat(path, &sz, &h->disk_mtime);
+    if (!e)
+        e = bf_io_read_file(path, &data, &len);
+    if (e) {
+        bf_hive_close(h);
+        return bf_fail_sys(err, e, "%s: cannot read", path);
+    }
+    bf_log_buf logs[3];
+    size_t nlogs = 0;
+    uint8_t *logdata[3] = {NULL, NULL, NULL};
+    if (!(flags & BF_OPEN_NO_LOGS)) {
+        bf_logs_find(path, h->log_path_store);
+        for (int i = 0; i < 3; i++) {
+            size_t ll = 0;
+            if (!h->log_path_store[i])
+                continue;
+            if (bf_io_read_file(h->log_path_store[i], &logdata[i], &ll) != 0) {
+                logdata[i] = NULL;
+                continue;
+            }
+            logs[nlogs++] = (bf_log_buf){h->log_path_store[i], logdata[i], ll};
+        }
+    }
+    int rc = open_image(h, data, len, logs, nlogs, flags, err);
+    for (int i = 0; i < 3; i++)
+        free(logdata[i]);
+    if (rc) {
+        bf_hive_close(h);
+        return rc;
+    }
+    *out = h;
+    return BF_OK;
+}
+
+int bf_hive_open_mem(const char *name, const void *data, size_t len, const bf_log_buf *logs, size_t nlogs,
+                     unsigned flags, bf_hive **out, bf_error *err)
+{
+    set_err_default(err);
+    *out = NULL;
+    bf_hive *h = hive_alloc(name);
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!h || !copy) {
+        free(copy);
+        bf_hive_close(h);
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    }
+    memcpy(copy, data, len);
+    h->disk_mtime = -1;
+    int rc = open_image(h, copy, len, logs, nlogs, flags & ~(unsigned)0, err);
+    if (rc) {
+        bf_hive_close(h);
+        return rc;
+    }
+    *out = h;
+    return BF_OK;
+}
+
+void bf_hive_close(bf_hive *h)
+{
+    if (!h)
+        return;
+    free(h->path);
+    free(h->img);
+    free(h->tail);
+    free(h->bins);
+    free(h->cellmap);
+    free(h->freel);
+    for (int i = 0; i < 3; i++)
+        free(h->log_path_store[i]);
+    free(h);
+}
+
+int bf_hive_get_info(const bf_hive *h, bf_hive_info *info)
+{
+    *info = h->info;
+    info->modified = h->modified;
+    info->hbins_size = bf_hbins_size(h);
+    info->nbins = (uint32_t)h->nbins;
+    return BF_OK;
+}
+
+const char *bf_hive_path(const bf_hive *h) { return h->path; }
+
+int bf_hive_check(bf_hive *h, bf_check_cb cb, void *ctx, bf_error *err)
+{
+    /* check the image as it would be written (header finalized in a copy) */
+    uint8_t *buf;
+    size_t len;
+    int rc = bf_hive_serialize(h, &buf, &len, err);
+    if (rc)
+        return rc;
+    rc = bf_check_run(buf, len, cb, ctx, err);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,218 @@
+/* Key nodes (nk): reading names, classes, timestamps, subkeys and lookups. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+uint8_t *bf_nk(bf_hive *h, bf_node n, uint32_t *len, bf_error *err)
+{
+    uint32_t l;
+    uint8_t *p = bf_cell_sig(h, n, "nk", NK_NAME, &l, "key", err);
+    if (!p)
+        return NULL;
+    uint16_t nl = rd16(p + NK_NAMELEN);
+    if (nl == 0 || (uint32_t)NK_NAME + nl > l) {
+        bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: key name length %u does not fit its cell (%u bytes)",
+                h->path, (unsigned long long)n + REGF_BASE_BLOCK + 4, nl, l);
+        return NULL;
+    }
+    if (len)
+        *len = l;
+    return p;
+}
+
+bf_name bf_nk_name(const uint8_t *nk)
+{
+    return (bf_name){nk + NK_NAME, rd16(nk + NK_NAMELEN), (rd16(nk + NK_FLAGS) & NK_F_COMP_NAME) != 0};
+}
+
+void bf_nk_touch(bf_hive *h, bf_node n)
+{
+    uint8_t *p = bf_nk(h, n, NULL, NULL);
+    if (p)
+        wr64(p + NK_TIMESTAMP, bf_filetime_now());
+    h->modified = 1;
+}
+
+bf_node bf_hive_root(const bf_hive *h) { return rd32(h->img + BB_ROOT); }
+
+int bf_node_name(bf_hive *h, bf_node n, char **name, bf_error *err)
+{
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    *name = bf_name_to_utf8(bf_nk_name(p));
+    return *name ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
+}
+
+int bf_node_class(bf_hive *h, bf_node n, char **cls, bf_error *err)
+{
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    *cls = NULL;
+    uint32_t off = rd32(p + NK_CLASS);
+    uint16_t cl = rd16(p + NK_CLASSLEN);
+    if (off == REGF_NIL || cl == 0)
+        return BF_OK;
+    uint32_t l;
+    const uint8_t *c = bf_cell(h, off, &l, "class name", err);
+    if (!c)
+        return err ? err->code : BF_ERR_FORMAT;
+    if (cl > l)
+        return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: class name of %u bytes does not fit its cell (%u)",
+                       h->path, (unsigned long long)off + REGF_BASE_BLOCK, cl, l);
+    *cls = bf_utf16le_to_utf8(c, cl, NULL);
+    return *cls ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
+}
+
+int bf_node_timestamp(bf_hive *h, bf_node n, uint64_t *ft, bf_error *err)
+{
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    *ft = rd64(p + NK_TIMESTAMP);
+    return BF_OK;
+}
+
+int bf_node_parent(bf_hive *h, bf_node n, bf_node *parent, bf_error *err)
+{
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    if (n == bf_hive_root(h))
+        return bf_fail(err, BF_ERR_NOT_FOUND, "%s: the root key has no parent", h->path);
+    *parent = rd32(p + NK_PARENT);
+    return BF_OK;
+}
+
+typedef struct collect_ctx {
+    bf_hive *h;
+    bf_node parent;
+    bf_node *v;
+    size_t n, cap;
+    bf_error *err;
+} collect_ctx;
+
+static int collect(void *vctx, uint32_t nk_off)
+{
+    collect_ctx *c = vctx;
+    const uint8_t *p = bf_nk(c->h, nk_off, NULL, c->err);
+    if (!p)
+        return c->err ? c->err->code : BF_ERR_FORMAT;
+    /* A child must name its parent: this also makes cycles impossible. */
+    if (rd32(p + NK_PARENT) != c->parent || nk_off == bf_hive_root(c->h))
+        return bf_fail(c->err, BF_ERR_FORMAT,
+                       "%s: offset 0x%llx: key listed under key 0x%x but its parent field says 0x%x", c->h->path,
+                       (unsigned long long)nk_off + REGF_BASE_BLOCK, c->parent, rd32(p + NK_PARENT));
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        bf_node *nv = realloc(c->v, cap * sizeof *nv);
+        if (!nv)
+            return bf_fail(c->err, BF_ERR_NOMEM, "out of memory");
+        c->v = nv;
+        c->cap = cap;
+    }
+    c->v[c->n++] = nk_off;
+    return 0;
+}
+
+int bf_node_children(bf_hive *h, bf_node n, bf_node **kids, size_t *count, bf_error *err)
+{
+    *kids = NULL;
+    *count = 0;
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    uint32_t nsub = rd32(p + NK_NSUBKEYS), list = rd32(p + NK_SUBKEYS);
+    if (nsub == 0)
+        return BF_OK;
+    collect_ctx c = {h, n, NULL, 0, 0, err};
+    int rc = bf_sklist_walk(h, list, collect, &c, err);
+    if (rc) {
+        free(c.v);
+        return rc;
+    }
+    if (c.n != nsub) {
+        free(c.v);
+        return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: key says it has %u subkeys but its list holds %zu",
+                       h->path, (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NSUBKEYS, nsub, c.n);
+    }
+    *kids = c.v;
+    *count = c.n;
+    return BF_OK;
+}
+
+int bf_node_child(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_error *err)
+{
+    const uint8_t *p = bf_nk(h, parent, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    uint8_t *nb;
+    size_t nl;
+    int comp;
+    int rc = bf_name_from_utf8(name, &nb, &nl, &comp, err);
+    if (rc)
+        return rc;
+    bf_name want = {nb, nl, comp};
+    uint32_t found = REGF_NIL;
+    if (rd32(p + NK_NSUBKEYS) == 0)
+        rc = BF_ERR_NOT_FOUND;
+    else
+        rc = bf_sklist_find(h, rd32(p + NK_SUBKEYS), want, &found, err);
+    free(nb);
+    if (rc == BF_ERR_NOT_FOUND)
+        return bf_fail(err, BF_ERR_NOT_FOUND, "%s: key \"%s\" not found", h->path, name);
+    if (rc)
+        return rc;
+    const uint8_t *c = bf_nk(h, found, NULL, err);
+    if (!c)
+        return err ? err->code : BF_ERR_FORMAT;
+    if (rd32(c + NK_PARENT) != parent)
+        return bf_fail(err, BF_ERR_FORMAT,
+                       "%s: offset 0x%llx: key listed under key 0x%x but its parent field says 0x%x", h->path,
+                       (unsigned long long)found + REGF_BASE_BLOCK, parent, rd32(c + NK_PARENT));
+    *out = found;
+    return BF_OK;
+}
+
+/* Split the next path component; returns its length and advances *s. */
+static size_t next_component(const char **s, char *buf, size_t bufsz)
+{
+    while (**s == '\\')
+        (*s)++;
+    size_t n = 0;
+    while ((*s)[n] && (*s)[n] != '\\')
+        n++;
+    if (n < bufsz) {
+        memcpy(buf, *s, n);
+        buf[n] = 0;
+    }
+    *s += n;
+    return n;
+}
+
+int bf_node_lookup(bf_hive *h, bf_node start, const char *path, bf_node *out, bf_error *err)
+{
+    bf_node cur = start;
+    char comp[4 * BF_MAX_KEY_NAME + 1];
+    const char *s = path;
+    for (unsigned depth = 0;; depth++) {
+        size_t n = next_component(&s, comp, sizeof comp);
+        if (n == 0)
+            break;
+        if (n >= sizeof comp)
+            return bf_fail(err, BF_ERR_NOT_FOUND, "%s: key \"%s\" not found (a name is longer than 255 characters)",
+                           h->path, path);
+        if (depth >= BF_MAX_DEPTH)
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key \"%s\" is deeper than %d levels", h->path, path,
+                           BF_MAX_DEPTH);
+        int rc = bf_node_child(h, cur, comp, &cur, err);
+        if (rc == BF_ERR_NOT_FOUND)
+            return bf_fail(err, BF_ERR_NOT_FOUND, "%s: key \"%.*s\" not found", h->path,
+                           (int)(s - path), path);
+        if (rc)
+            return rc;
+    }
+    *out = cur;
+    return BF_OK;
+}

@@ -1,0 +1,235 @@
+/* Creating and deleting keys. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+static int check_writable(bf_hive *h, bf_error *err)
+{
+    if (!h->writable)
+        return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
+    return BF_OK;
+}
+
+int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_error *err)
+{
+    int rc = check_writable(h, err);
+    if (rc)
+        return rc;
+    if (!name || !*name || strchr(name, '\\'))
+        return bf_fail(err, BF_ERR_INVALID, "%s: invalid key name \"%s\" (empty, or contains a backslash)", h->path,
+                       name ? name : "");
+    const uint8_t *pp = bf_nk(h, parent, NULL, err);
+    if (!pp)
+        return err ? err->code : BF_ERR_FORMAT;
+    bf_node existing;
+    bf_error e2;
+    rc = bf_node_child(h, parent, name, &existing, &e2);
+    if (rc == BF_OK) {
+        if (out)
+            *out = existing;
+        return bf_fail(err, BF_ERR_EXISTS, "%s: key \"%s\" already exists", h->path, name);
+    }
+    if (rc != BF_ERR_NOT_FOUND) {
+        if (err)
+            *err = e2;
+        return rc;
+    }
+    uint8_t *nb;
+    size_t nl;
+    int comp;
+    rc = bf_name_from_utf8(name, &nb, &nl, &comp, err);
+    if (rc)
+        return rc;
+    if ((comp ? nl : nl / 2) > BF_MAX_KEY_NAME) {
+        free(nb);
+        return bf_fail(err, BF_ERR_LIMIT, "%s: key name \"%s\" is longer than %d characters", h->path, name,
+                       BF_MAX_KEY_NAME);
+    }
+    uint32_t sk = rd32(pp + NK_SK);
+    rc = bf_sk_ref(h, sk, err);
+    if (rc) {
+        free(nb);
+        return rc;
+    }
+    uint32_t nk_off;
+    rc = bf_cell_alloc(h, (uint32_t)(NK_NAME + nl), &nk_off, err);
+    if (rc) {
+        bf_sk_unref(h, sk, NULL);
+        free(nb);
+        return rc;
+    }
+    uint8_t *p = bf_at(h, nk_off) + 4;
+    memcpy(p, "nk", 2);
+    wr16(p + NK_FLAGS, comp ? NK_F_COMP_NAME : 0);
+    wr64(p + NK_TIMESTAMP, bf_filetime_now());
+    wr32(p + NK_PARENT, parent);
+    wr32(p + NK_SUBKEYS, REGF_NIL);
+    wr32(p + NK_VSUBKEYS, REGF_NIL);
+    wr32(p + NK_VALUES, REGF_NIL);
+    wr32(p + NK_SK, sk);
+    wr32(p + NK_CLASS, REGF_NIL);
+    wr16(p + NK_NAMELEN, (uint16_t)nl);
+    memcpy(p + NK_NAME, nb, nl);
+    free(nb);
+    rc = bf_sklist_insert(h, parent, nk_off, err);
+    if (rc) {
+        bf_cell_free(h, nk_off);
+        bf_sk_unref(h, sk, NULL);
+        return rc;
+    }
+    bf_nk_touch(h, parent);
+    if (out)
+        *out = nk_off;
+    return BF_OK;
+}
+
+int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *out, int *created, bf_error *err)
+{
+    int rc = check_writable(h, err);
+    if (rc)
+        return rc;
+    if (created)
+        *created = 0;
+    char *copy = strdup(path);
+    if (!copy)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    bf_node cur = start;
+    unsigned depth = 0;
+    for (char *s = copy, *tok; *s;) {
+        while (*s == '\\')
+            s++;
+        if (!*s)
+            break;
+        tok = s;
+        while (*s && *s != '\\')
+            s++;
+        if (*s)
+            *s++ = 0;
+        if (++depth > BF_MAX_DEPTH) {
+            free(copy);
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\" is deeper than %d levels", h->path, path,
+                           BF_MAX_DEPTH);
+        }
+        bf_node next;
+        bf_error e2;
+        rc = bf_node_child(h, cur, tok, &next, &e2);
+        if (rc == BF_ERR_NOT_FOUND) {
+            rc = bf_node_add(h, cur, tok, &next, err);
+            if (rc) {
+                free(copy);
+                return rc;
+            }
+            if (created)
+                (*created)++;
+        } else if (rc) {
+            if (err)
+                *err = e2;
+            free(copy);
+            return rc;
+        }
+        cur = next;
+    }
+    free(copy);
+    if (out)
+        *out = cur;
+    return BF_OK;
+}
+
+/* Free a subkey list structure (an ri and its leaves, or one leaf). */
+static void free_list_cells(bf_hive *h, uint32_t list)
+{
+    uint32_t len;
+    const uint8_t *p = bf_cell(h, list, &len, "subkey list", NULL);
+    if (!p)
+        return;
+    if (p[0] == 'r' && p[1] == 'i') {
+        uint32_t n = rd16(p + 2);
+        for (uint32_t i = 0; i < n && 4 + 4 * (uint64_t)i + 4 <= len; i++)
+            bf_cell_free(h, rd32(bf_at(h, list) + 4 + 4 + 4 * i));
+    }
+    bf_cell_free(h, list);
+}
+
+/* Free one key's own cells: values, lists, class; drop its sk reference. */
+static void free_key_cells(bf_hive *h, bf_node n)
+{
+    const uint8_t *p = bf_at(h, n) + 4;
+    uint32_t nval = rd32(p + NK_NVALUES), vlist = rd32(p + NK_VALUES);
+    if (nval) {
+        uint32_t len;
+        if (bf_cell(h, vlist, &len, "value list", NULL)) {
+            for (uint32_t i = 0; i < nval && (uint64_t)i * 4 + 4 <= len; i++) {
+                uint32_t v = rd32(bf_at(h, vlist) + 4 + 4 * i);
+                const uint8_t *vk = bf_vk(h, v, NULL, NULL);
+                if (vk) {
+                    bf_data_free(h, rd32(vk + VK_DATASIZE), rd32(vk + VK_DATA));
+                    bf_cell_free(h, v);
+                }
+            }
+            bf_cell_free(h, vlist);
+        }
+    }
+    p = bf_at(h, n) + 4;
+    if (rd32(p + NK_NSUBKEYS))
+        free_list_cells(h, rd32(p + NK_SUBKEYS));
+    p = bf_at(h, n) + 4;
+    if (rd16(p + NK_CLASSLEN) && rd32(p + NK_CLASS) != REGF_NIL)
+        bf_cell_free(h, rd32(p + NK_CLASS));
+    p = bf_at(h, n) + 4;
+    bf_sk_unref(h, rd32(p + NK_SK), NULL);
+    bf_cell_free(h, n);
+}
+
+int bf_node_delete(bf_hive *h, bf_node n, bf_error *err)
+{
+    int rc = check_writable(h, err);
+    if (rc)
+        return rc;
+    if (n == bf_hive_root(h))
+        return bf_fail(err, BF_ERR_INVALID, "%s: the root key cannot be deleted", h->path);
+    const uint8_t *p = bf_nk(h, n, NULL, err);
+    if (!p)
+        return err ? err->code : BF_ERR_FORMAT;
+    bf_node parent = rd32(p + NK_PARENT);
+
+    /* collect the whole subtree first (validating it), children after parents */
+    size_t cap = 64, count = 0;
+    bf_node *order = malloc(cap * sizeof *order);
+    if (!order)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    order[count++] = n;
+    for (size_t i = 0; i < count; i++) {
+        bf_node *kids;
+        size_t nk;
+        rc = bf_node_children(h, order[i], &kids, &nk, err);
+        if (rc) {
+            free(order);
+            return rc;
+        }
+        if (count + nk > cap) {
+            while (count + nk > cap)
+                cap *= 2;
+            bf_node *no = realloc(order, cap * sizeof *no);
+            if (!no) {
+                free(kids);
+                free(order);
+                return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+            }
+            order = no;
+        }
+        if (nk)
+            memcpy(order + count, kids, nk * sizeof *kids);
+        count += nk;
+        free(kids);
+    }
+    rc = bf_sklist_remove(h, parent, n, err);
+    if (rc) {
+        free(order);
+        return rc;
+    }
+    for (size_t i = count; i-- > 0;)
+        free_key_cells(h, order[i]);
+    free(order);
+    bf_nk_touch(h, parent);
+    return BF_OK;
+}
