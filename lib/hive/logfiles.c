@@ -1,0 +1,111 @@
+/*
+ * Find the transaction logs beside a primary hive file: <name>.LOG,
+ * <name>.LOG1 and <name>.LOG2, matching the whole file name without regard to
+ * ASCII case (Windows file names are case-insensitive, and copies made on
+ * other systems keep whatever case they got, e.g. transactions_NTUSER.DAT
+ * beside transactions_ntuser.dat.log1).  Empty files are returned too: an
+ * empty log is normal and replay ignores it.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static const char *const log_suffix[3] = {".LOG", ".LOG1", ".LOG2"};
+
+static int is_sep(char c)
+{
+#ifdef _WIN32
+    return c == '/' || c == '\\';
+#else
+    return c == '/';
+#endif
+}
+
+/* a equals base followed by suffix, ignoring ASCII case */
+static int name_matches(const char *a, const char *base, size_t blen, const char *suffix)
+{
+    size_t i;
+    for (i = 0; i < blen; i++)
+        if (!a[i] || tolower((unsigned char)a[i]) != tolower((unsigned char)base[i]))
+            return 0;
+    for (size_t j = 0; suffix[j]; j++, i++)
+        if (!a[i] || tolower((unsigned char)a[i]) != tolower((unsigned char)suffix[j]))
+            return 0;
+    return a[i] == '\0';
+}
+
+/* Score of a candidate: an exact-case base name first, then the smallest name
+ * (deterministic when a case-sensitive directory holds several variants). */
+static int better(const char *cand, const char *cur, const char *base, size_t blen)
+{
+    if (!cur)
+        return 1;
+    int ce = strncmp(cand, base, blen) == 0, ue = strncmp(cur, base, blen) == 0;
+    if (ce != ue)
+        return ce;
+    return strcmp(cand, cur) < 0;
+}
+
+void bf_logs_find(const char *path, char *paths[3])
+{
+    for (int i = 0; i < 3; i++)
+        paths[i] = NULL;
+    if (!path || !*path)
+        return;
+
+    size_t len = strlen(path), cut = len;
+    while (cut > 0 && !is_sep(path[cut - 1]))
+        cut--;
+    const char *base = path + cut; /* file name */
+    size_t blen = len - cut;
+    if (blen == 0)
+        return;
+
+    /* directory: the prefix up to and including the last separator, or "." */
+    char *dir = malloc(cut + 2);
+    if (!dir)
+        return;
+    if (cut > 0) {
+        memcpy(dir, path, cut);
+        dir[cut] = '\0';
+    } else {
+        strcpy(dir, ".");
+    }
+
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        free(dir);
+        return;
+    }
+    char *best[3] = {NULL, NULL, NULL}; /* full paths */
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL) {
+        const char *n = de->d_name;
+        size_t nlen = strlen(n);
+        for (int i = 0; i < 3; i++) {
+            if (!name_matches(n, base, blen, log_suffix[i]) ||
+                (best[i] && !better(n, best[i] + cut, base, blen)))
+                continue;
+            char *full = malloc(cut + nlen + 1);
+            if (!full)
+                continue;
+            memcpy(full, path, cut);
+            memcpy(full + cut, n, nlen + 1);
+            struct stat st;
+            /* only regular files (not a directory that happens to match) */
+            if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
+                free(full);
+                continue;
+            }
+            free(best[i]);
+            best[i] = full;
+        }
+    }
+    closedir(dh);
+    for (int i = 0; i < 3; i++)
+        paths[i] = best[i];
+    free(dir);
+}
