@@ -1,0 +1,147 @@
+/*
+ * cli.h — declarations shared by the files of the bootfix command-line tool.
+ *
+ * The CLI only parses arguments and prints; every hive operation goes through
+ * the public API in include/bootfix/hive.h and include/bootfix/regtext.h.
+ */
+#ifndef BOOTFIX_CLI_H
+#define BOOTFIX_CLI_H
+
+#include "bootfix/hive.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef BOOTFIX_VERSION
+#define BOOTFIX_VERSION "0.1.0"
+#endif
+
+/* exit statuses */
+#define EXIT_OK 0
+#define EXIT_ERR 1
+#define EXIT_USAGE 2
+
+/* Options accepted before the command (and, in long form, after it). */
+struct cli_opts {
+    int quiet;             /* -q, --quiet */
+    int verbose;           /* -v (before the command), --verbose */
+    int force;             /* --force: BF_OPEN_FORCE_DIRTY, overwrite outputs */
+    int no_backup;         /* --no-backup */
+    const char *root_name; /* --root-name: key path printed for the hive root */
+};
+extern struct cli_opts g_opt;
+
+/* ---- help.c ------------------------------------------------------------------- */
+
+/* Usage of "hive", "reg", "hive info", "reg add"...; topic NULL: everything.
+ * Returns 0, or -1 when the topic is unknown. */
+int cli_help(FILE *f, const char *topic);
+/* "bootfix: <message>" and a pointer to the help of `topic`; returns EXIT_USAGE. */
+int cli_usage_error(const char *topic, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- util.c -------------------------------------------------------------------- */
+
+/* "bootfix: <err->msg>" on stderr; returns EXIT_ERR. */
+int cli_fail(const bf_error *err);
+/* "bootfix: <formatted message>" on stderr; returns EXIT_ERR. */
+int cli_failf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Messages that -q silences (stdout). */
+void cli_note(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Consume a global long option at argv[*i] (--force, --no-backup, --quiet,
+ * --verbose, --root-name NAME, --root-name=NAME).  Returns 1 when consumed
+ * (*i advanced past any argument), 0 when argv[*i] is not one, -1 on a
+ * usage error (already reported, with `topic` for the help pointer). */
+int cli_global_long(int argc, char **argv, int *i, const char *topic);
+
+/* reg.exe switch: "/name" or "-name", case-insensitive. */
+int cli_is_switch(const char *arg, const char *name);
+/* Looks like a switch (starts with '-', or '/' with no other '/' and short). */
+int cli_looks_like_switch(const char *arg);
+
+int cli_file_exists(const char *path);
+/* Whole file ("-" = stdin) into a malloc'd buffer. */
+int cli_read_file(const char *path, uint8_t **buf, size_t *len, bf_error *err);
+/* Write a buffer to path ("-" = stdout). */
+int cli_write_file(const char *path, const uint8_t *buf, size_t len, bf_error *err);
+
+/* FILETIME to "YYYY-MM-DDTHH:MM:SSZ" (out >= 32 bytes); 0 gives "(not set)". */
+void cli_filetime_iso(uint64_t ft, char *out, size_t outlen);
+/* Backup path beside `path`: PATH.bootfix-YYYYMMDDTHHMMSSZ.bak, made unique
+ * with -2, -3... if taken.  malloc'd, NULL when out of memory. */
+char *cli_backup_path(const char *path);
+
+/* Flags for bf_hive_open from the global options plus `extra`. */
+unsigned cli_open_flags(unsigned extra);
+/* Commit `h`: to out_path (NULL = in place), with a backup beside `path`
+ * when `backup` and not --no-backup.  Prints where the backup went. */
+int cli_commit(bf_hive *h, const char *path, const char *out_path, int backup);
+
+/* Key path printed for the hive root: --root-name as given (a bare NAME
+ * becomes HKEY_LOCAL_MACHINE\NAME, HKLM\ etc. are spelled out), else
+ * "HKEY_LOCAL_MACHINE\" + FILE's base name uppercased.  malloc'd. */
+char *cli_root_prefix(const char *file);
+/* KEY as typed, made relative to the hive root: a leading root such as
+ * "HKLM\SYSTEM\" or "HKEY_LOCAL_MACHINE\SYSTEM\" is removed, leading and
+ * trailing '\' are removed.  malloc'd. */
+char *cli_key_relative(const char *key);
+/* prefix + "\" + rel (or prefix alone when rel is empty).  malloc'd. */
+char *cli_join_key(const char *prefix, const char *rel);
+
+/* "1.3" .. "1.6" to the minor version number; 0 for anything else (cmd_hive.c). */
+unsigned cli_parse_version(const char *s);
+
+/* ---- reg argument parsing (cmd_reg.c) ------------------------------------------- */
+
+enum reg_switch {
+    RS_V = 1u << 0,     /* /v NAME */
+    RS_VE = 1u << 1,    /* /ve */
+    RS_VA = 1u << 2,    /* /va */
+    RS_S = 1u << 3,     /* /s (query: recursive) */
+    RS_SEP = 1u << 4,   /* /s SEP (add: separator) */
+    RS_T = 1u << 5,     /* /t TYPE */
+    RS_D = 1u << 6,     /* /d DATA */
+    RS_F = 1u << 7,     /* /f */
+    RS_Y = 1u << 8,     /* /y */
+    RS_UTF8 = 1u << 9,  /* --utf8 */
+    RS_NEW = 1u << 10   /* --new, --version V, --root NAME */
+};
+
+struct reg_args {
+    const char *pos[4]; /* positional arguments in order */
+    int npos;
+    unsigned seen;      /* enum reg_switch bits given */
+    const char *value;  /* /v NAME ("" with /ve) */
+    const char *type;   /* /t */
+    const char *data;   /* /d */
+    const char *sep;    /* /s SEP */
+    unsigned minor;     /* --version (default 5) */
+    const char *root;   /* --root (default ROOT) */
+};
+
+/* Parse argv[1..] of a reg subcommand (argv[0] is its name).  `allow` is the
+ * set of enum reg_switch accepted; npos_min..npos_max positionals.  Returns 0,
+ * -1 after a usage error was printed, -2 when help was printed. */
+int reg_parse(int argc, char **argv, const char *topic, unsigned allow, int npos_min,
+              int npos_max, struct reg_args *a);
+
+/* ---- commands ------------------------------------------------------------------ */
+
+int cmd_hive(int argc, char **argv); /* argv[0] is "hive" */
+int cmd_reg(int argc, char **argv);  /* argv[0] is "reg" */
+int cmd_reg_query(int argc, char **argv); /* argv[0] is "query" (reg_query.c) */
+
+#endif
