@@ -380,6 +380,44 @@ START_TEST(lookup_case_insensitive_and_missing)
 }
 END_TEST
 
+START_TEST(unpaired_surrogate_names_round_trip)
+{
+    /* U+D800 alone, then 'x': written as WTF-8 at the API */
+    static const char lone[] = "\xED\xA0\x80x", other[] = "\xED\xA0\x81x";
+    bf_hive *h;
+    bf_error e;
+    ck_assert_int_eq(bf_hive_new(5, "ROOT", &h, &e), BF_OK);
+    bf_node a, b, found;
+    ck_assert_int_eq(bf_node_add(h, bf_hive_root(h), lone, &a, &e), BF_OK);
+    ck_assert_int_eq(bf_node_add(h, bf_hive_root(h), other, &b, &e), BF_OK);
+    ck_assert_uint_ne(a, b);
+    const uint8_t *nk = bf_at(h, a) + 4;
+    ck_assert_uint_eq(rd16(nk + NK_NAMELEN), 4);
+    ck_assert_uint_eq(rd16(nk + NK_NAME), 0xD800);
+    char *name;
+    ck_assert_int_eq(bf_node_name(h, a, &name, &e), BF_OK);
+    ck_assert_str_eq(name, lone);
+    free(name);
+    ck_assert_int_eq(bf_node_lookup(h, bf_hive_root(h), lone, &found, &e), BF_OK);
+    ck_assert_uint_eq(found, a);
+    /* an empty path component is refused, a leading or trailing '\' is not */
+    int created = -1;
+    ck_assert_int_eq(bf_node_create_path(h, bf_hive_root(h), "P\\\\Q", &found, &created, &e), BF_ERR_INVALID);
+    ck_assert(strstr(e.msg, "empty component") != NULL);
+    ck_assert_int_eq(created, 0);
+    ck_assert_int_eq(bf_node_create_path(h, bf_hive_root(h), "\\P\\Q\\", &found, &created, &e), BF_OK);
+    ck_assert_int_eq(created, 2);
+    /* a name over 255 characters deep in the path: nothing is created */
+    char longpath[400] = "NewTop\\";
+    memset(longpath + 7, 'x', 300);
+    longpath[307] = 0;
+    ck_assert_int_eq(bf_node_create_path(h, bf_hive_root(h), longpath, &found, &created, &e), BF_ERR_LIMIT);
+    ck_assert_int_eq(created, 0);
+    ck_assert_int_eq(bf_node_lookup(h, bf_hive_root(h), "NewTop", &found, &e), BF_ERR_NOT_FOUND);
+    bf_hive_close(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reader");
@@ -392,7 +430,7 @@ int main(void)
         ri_pointing_to_ri, lh_in_13_hive, wrong_parent, self_cycle_through_root, value_list_too_long,
         value_not_vk, inline_data_too_long, data_larger_than_cell, big_data_not_db,
         big_data_too_few_segments, big_data_segment_out_of_range, class_too_long,
-        lookup_case_insensitive_and_missing};
+        lookup_case_insensitive_and_missing, unpaired_surrogate_names_round_trip};
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         tcase_add_test(tc, tests[i]);
     suite_add_tcase(s, tc);

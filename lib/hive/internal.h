@@ -167,7 +167,7 @@ void bf_name_lf_hint(bf_name n, uint8_t hint[4]);
  * unit is <= 0xFF (as Windows does); the caller frees out->p (cast). */
 int bf_utf8_to_utf16(const char *s, uint16_t **units, size_t *n, bf_error *err);
 int bf_name_from_utf8(const char *s, uint8_t **bytes, size_t *len, int *comp, bf_error *err);
-char *bf_name_to_utf8(bf_name n); /* malloc'd; invalid surrogates become U+FFFD */
+char *bf_name_to_utf8(bf_name n); /* malloc'd; unpaired surrogates as WTF-8 */
 /* UTF-16LE byte buffer to UTF-8 (stops at len; NULs kept). */
 char *bf_utf16le_to_utf8(const uint8_t *p, size_t len, size_t *outlen);
 

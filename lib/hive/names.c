@@ -58,7 +58,9 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
             return 0;
         c = (c << 6) | (s[i] & 0x3F);
     }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c < 0xE000))
+    /* Surrogate code points are accepted (WTF-8): a name holding an unpaired
+     * UTF-16 surrogate reads back as one and can be looked up again. */
+    if (c < min || c > 0x10FFFF)
         return 0;
     *cp = c;
     return (size_t)n + 1;
@@ -138,7 +140,9 @@ static size_t utf8_put(char *o, uint32_t cp)
     return 4;
 }
 
-/* Convert `n` code units fetched by `get` to UTF-8; lone surrogates -> U+FFFD. */
+/* Convert `n` UTF-16 (or Latin-1) code units to UTF-8.  An unpaired
+ * surrogate becomes its own 3-byte sequence (WTF-8) rather than U+FFFD, so
+ * that distinct names stay distinct and convert back to the same units. */
 static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
 {
     char *o = malloc(n * 3 + 1);
@@ -152,11 +156,7 @@ static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
             if (d >= 0xDC00 && d < 0xE000) {
                 c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
                 i++;
-            } else {
-                c = 0xFFFD;
             }
-        } else if (!comp && c >= 0xD800 && c < 0xE000) {
-            c = 0xFFFD;
         }
         k += utf8_put(o + k, c);
     }
