@@ -83,6 +83,39 @@ int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_e
     return BF_OK;
 }
 
+/* Every component of `s` must be a valid key name, and the path not too
+ * deep: checked before anything is created, so a bad path changes nothing. */
+static int validate_path(bf_hive *h, const char *s, const char *path, bf_error *err)
+{
+    unsigned depth = 0;
+    char comp[4 * BF_MAX_KEY_NAME + 8];
+    while (*s) {
+        size_t n = strcspn(s, "\\");
+        if (n >= sizeof comp)
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\": a name is longer than %d characters", h->path,
+                           path, BF_MAX_KEY_NAME);
+        memcpy(comp, s, n);
+        comp[n] = 0;
+        uint8_t *nb;
+        size_t nl;
+        int c;
+        int rc = bf_name_from_utf8(comp, &nb, &nl, &c, err);
+        if (rc)
+            return rc;
+        free(nb);
+        if ((c ? nl : nl / 2) > BF_MAX_KEY_NAME)
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\": \"%s\" is longer than %d characters", h->path,
+                           path, comp, BF_MAX_KEY_NAME);
+        if (++depth > BF_MAX_DEPTH)
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\" is deeper than %d levels", h->path, path,
+                           BF_MAX_DEPTH);
+        s += n;
+        if (*s)
+            s++;
+    }
+    return BF_OK;
+}
+
 int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *out, int *created, bf_error *err)
 {
     int rc = check_writable(h, err);
@@ -95,11 +128,21 @@ int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *ou
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_node cur = start;
     unsigned depth = 0;
-    for (char *s = copy, *tok; *s;) {
-        while (*s == '\\')
-            s++;
-        if (!*s)
-            break;
+    char *s = copy;
+    while (*s == '\\')
+        s++;
+    /* validate the whole path before creating anything */
+    if (strstr(s, "\\\\")) {
+        free(copy);
+        return bf_fail(err, BF_ERR_INVALID, "%s: key path \"%s\" has an empty component (two backslashes)",
+                       h->path, path);
+    }
+    rc = validate_path(h, s, path, err);
+    if (rc) {
+        free(copy);
+        return rc;
+    }
+    for (char *tok; *s;) {
         tok = s;
         while (*s && *s != '\\')
             s++;
