@@ -174,7 +174,9 @@ typedef struct bf_commit_opts {
 /* Write the image atomically: a temporary file in the target directory,
  * flushed, re-read and checked (our checker, and libregf when it can be
  * loaded), renamed over the target, directory flushed.  On any failure the
- * target is unchanged and the temporary file removed.  The written hive is
+ * target is unchanged and the temporary file removed, except when only the
+ * final directory flush fails: then the new file is in place (BF_ERR_IO,
+ * "written, but flushing its directory failed") and may not be durable.  The written hive is
  * clean, with sequence numbers above every sequence number in its logs. */
 int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err);
 

@@ -165,13 +165,6 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
         rc = bf_fail_sys(err, e, "%s: not written: renaming %s over it failed", target, tmp);
         goto fail_tmp;
     }
-    e = bf_io_flush_dir(target);
-    if (e) {
-        /* the new file is in place; only its durability is in doubt */
-        rc = bf_fail_sys(err, e, "%s: written, but flushing its directory failed", target);
-        goto out;
-    }
-    rc = BF_OK;
     if (!opts->out_path) {
         /* the open hive now is the file on disk */
         memcpy(h->img, buf, REGF_BASE_BLOCK);
@@ -185,6 +178,9 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
         h->modified = 0;
         bf_hive_refresh_info(h);
     }
+    e = bf_io_flush_dir(target);
+    /* the new file is in place; only its durability is in doubt */
+    rc = e ? bf_fail_sys(err, e, "%s: written, but flushing its directory failed", target) : BF_OK;
     goto out;
 fail_tmp:
     bf_io_unlink(tmp);
