@@ -276,6 +276,13 @@ int bf_hive_get_info(const bf_hive *h, bf_hive_info *info)
 
 const char *bf_hive_path(const bf_hive *h) { return h->path; }
 
+int bf_hive_writable(const bf_hive *h, bf_error *err)
+{
+    if (!h->writable)
+        return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
+    return BF_OK;
+}
+
 int bf_hive_check(bf_hive *h, bf_check_cb cb, void *ctx, bf_error *err)
 {
     /* check the image as it would be written (header finalized in a copy) */

@@ -242,6 +242,8 @@ void bf_cell_free(bf_hive *h, uint32_t off);
 /* Header of the image: called by serialize before writing. */
 void bf_bb_finalize(bf_hive *h);
 void bf_hive_refresh_info(bf_hive *h);
+/* BF_OK, or BF_ERR_READONLY when the hive was not opened for writing. */
+int bf_hive_writable(const bf_hive *h, bf_error *err);
 /* bf_check_cb that keeps the first problem in a char[512] ctx. */
 void bf_check_first_problem(void *ctx, uint64_t off, const char *problem);
 
@@ -253,6 +255,8 @@ uint8_t *bf_vk(bf_hive *h, bf_value v, uint32_t *len, bf_error *err);
 bf_name bf_nk_name(const uint8_t *nk);
 bf_name bf_vk_name(const uint8_t *vk);
 void bf_nk_touch(bf_hive *h, bf_node n); /* set last-written time to now */
+/* Fill a new, zeroed nk record: no subkeys, values or class. */
+void bf_nk_init(uint8_t *nk, uint16_t flags, uint32_t parent, uint32_t sk, const uint8_t *name, size_t namelen);
 
 /* Subkey list walking (sklist.c).  Calls fn for each entry in order; fn
  * returns non-zero to stop (that value is returned).  Bounded: cycles and

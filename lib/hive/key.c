@@ -33,6 +33,21 @@ void bf_nk_touch(bf_hive *h, bf_node n)
     h->modified = 1;
 }
 
+void bf_nk_init(uint8_t *p, uint16_t flags, uint32_t parent, uint32_t sk, const uint8_t *name, size_t namelen)
+{
+    memcpy(p, "nk", 2);
+    wr16(p + NK_FLAGS, flags);
+    wr64(p + NK_TIMESTAMP, bf_filetime_now());
+    wr32(p + NK_PARENT, parent);
+    wr32(p + NK_SUBKEYS, REGF_NIL);
+    wr32(p + NK_VSUBKEYS, REGF_NIL);
+    wr32(p + NK_VALUES, REGF_NIL);
+    wr32(p + NK_SK, sk);
+    wr32(p + NK_CLASS, REGF_NIL);
+    wr16(p + NK_NAMELEN, (uint16_t)namelen);
+    memcpy(p + NK_NAME, name, namelen);
+}
+
 bf_node bf_hive_root(const bf_hive *h) { return rd32(h->img + BB_ROOT); }
 
 int bf_node_name(bf_hive *h, bf_node n, char **name, bf_error *err)

@@ -3,16 +3,9 @@
 
 #include <stdlib.h>
 
-static int check_writable(bf_hive *h, bf_error *err)
-{
-    if (!h->writable)
-        return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
-    return BF_OK;
-}
-
 int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_error *err)
 {
-    int rc = check_writable(h, err);
+    int rc = bf_hive_writable(h, err);
     if (rc)
         return rc;
     if (!name || !*name || strchr(name, '\\'))
@@ -58,18 +51,7 @@ int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_e
         free(nb);
         return rc;
     }
-    uint8_t *p = bf_at(h, nk_off) + 4;
-    memcpy(p, "nk", 2);
-    wr16(p + NK_FLAGS, comp ? NK_F_COMP_NAME : 0);
-    wr64(p + NK_TIMESTAMP, bf_filetime_now());
-    wr32(p + NK_PARENT, parent);
-    wr32(p + NK_SUBKEYS, REGF_NIL);
-    wr32(p + NK_VSUBKEYS, REGF_NIL);
-    wr32(p + NK_VALUES, REGF_NIL);
-    wr32(p + NK_SK, sk);
-    wr32(p + NK_CLASS, REGF_NIL);
-    wr16(p + NK_NAMELEN, (uint16_t)nl);
-    memcpy(p + NK_NAME, nb, nl);
+    bf_nk_init(bf_at(h, nk_off) + 4, comp ? NK_F_COMP_NAME : 0, parent, sk, nb, nl);
     free(nb);
     rc = bf_sklist_insert(h, parent, nk_off, err);
     if (rc) {
@@ -118,7 +100,7 @@ static int validate_path(bf_hive *h, const char *s, const char *path, bf_error *
 
 int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *out, int *created, bf_error *err)
 {
-    int rc = check_writable(h, err);
+    int rc = bf_hive_writable(h, err);
     if (rc)
         return rc;
     if (created)
@@ -225,7 +207,7 @@ static void free_key_cells(bf_hive *h, bf_node n)
 
 int bf_node_delete(bf_hive *h, bf_node n, bf_error *err)
 {
-    int rc = check_writable(h, err);
+    int rc = bf_hive_writable(h, err);
     if (rc)
         return rc;
     if (n == bf_hive_root(h))

@@ -135,17 +135,10 @@ int bf_value_data(bf_hive *h, bf_value v, uint32_t *type, uint8_t **data, size_t
     return bf_data_read(h, vk, data, len, err);
 }
 
-static int check_writable(bf_hive *h, bf_error *err)
-{
-    if (!h->writable)
-        return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
-    return BF_OK;
-}
-
 int bf_node_set_value(bf_hive *h, bf_node n, const char *name, uint32_t type, const void *data, size_t len,
                       bf_error *err)
 {
-    int rc = check_writable(h, err);
+    int rc = bf_hive_writable(h, err);
     if (rc)
         return rc;
     if (!bf_nk(h, n, NULL, err))
@@ -231,7 +224,7 @@ int bf_node_set_value(bf_hive *h, bf_node n, const char *name, uint32_t type, co
 
 int bf_node_delete_value(bf_hive *h, bf_node n, const char *name, bf_error *err)
 {
-    int rc = check_writable(h, err);
+    int rc = bf_hive_writable(h, err);
     if (rc)
         return rc;
     uint8_t *nb;
