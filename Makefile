@@ -12,7 +12,7 @@ CC      ?= cc
 VERSION := 0.1.0
 
 DEB_PACKAGES := build-essential pkg-config check libregf-dev libbfio-dev libhivex-dev
-PKG_MODULES  := check libregf hivex
+PKG_MODULES  := check libregf libbfio hivex
 
 WARN    := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBOOTFIX_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -Ilib
