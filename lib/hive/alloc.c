@@ -19,7 +19,7 @@ static size_t free_index(const bf_hive *h, uint32_t off)
     return lo;
 }
 
-static int free_insert(bf_hive *h, size_t at, uint32_t off, uint32_t size)
+int bf_free_insert(bf_hive *h, size_t at, uint32_t off, uint32_t size)
 {
     if (h->nfree == h->free_cap) {
         size_t cap = h->free_cap ? h->free_cap * 2 : 256;
@@ -63,15 +63,9 @@ static int add_bin(bf_hive *h, uint32_t need, uint32_t *cell, bf_error *err)
     memset(cm + h->cellmap_len, 0, (old + bsize) / 64 + 1 - h->cellmap_len);
     h->cellmap = cm;
     h->cellmap_len = (old + bsize) / 64 + 1;
-    if (h->nbins == h->bins_cap) {
-        size_t cap = h->bins_cap ? h->bins_cap * 2 : 64;
-        bf_bin *nb = realloc(h->bins, cap * sizeof *nb);
-        if (!nb) {
-            h->img = ni;
-            return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
-        }
-        h->bins = nb;
-        h->bins_cap = cap;
+    if (bf_bins_reserve(h) != BF_OK) {
+        h->img = ni;
+        return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
     }
     h->img = ni;
     h->img_len = nlen;
@@ -86,7 +80,7 @@ static int add_bin(bf_hive *h, uint32_t need, uint32_t *cell, bf_error *err)
     uint32_t c = old + REGF_BIN_HDR, avail = (uint32_t)bsize - REGF_BIN_HDR;
     set_size(h, c, (int32_t)avail);
     bf_cell_mark(h, c, 1);
-    int rc = free_insert(h, h->nfree, c, avail);
+    int rc = bf_free_insert(h, h->nfree, c, avail);
     if (rc)
         return bf_fail(err, rc, "%s: out of memory", h->path);
     *cell = c;
@@ -157,7 +151,7 @@ void bf_cell_free(bf_hive *h, uint32_t off)
         set_size(h, h->freel[at - 1].off, (int32_t)h->freel[at - 1].size);
     } else {
         set_size(h, off, (int32_t)size);
-        if (free_insert(h, at, off, size) != BF_OK)
+        if (bf_free_insert(h, at, off, size) != BF_OK)
             return; /* out of memory: the cell is free on disk, just not reusable now */
     }
     h->modified = 1;

@@ -38,14 +38,8 @@ int bf_bins_scan(bf_hive *h, bf_error *err)
             return bf_fail(err, BF_ERR_FORMAT,
                            "%s: offset 0x%llx: hive bin size 0x%x is not a multiple of 4096 within the hive bins "
                            "(0x%x bytes)", h->path, (unsigned long long)fo, bsize, total);
-        if (h->nbins == h->bins_cap) {
-            size_t cap = h->bins_cap ? h->bins_cap * 2 : 64;
-            bf_bin *nb = realloc(h->bins, cap * sizeof *nb);
-            if (!nb)
-                return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
-            h->bins = nb;
-            h->bins_cap = cap;
-        }
+        if (bf_bins_reserve(h) != BF_OK)
+            return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
         h->bins[h->nbins++] = (bf_bin){off, bsize};
 
         uint32_t end = off + bsize;
@@ -59,21 +53,25 @@ int bf_bins_scan(bf_hive *h, bf_error *err)
                                (unsigned long long)c + REGF_BASE_BLOCK, sz,
                                (unsigned long long)end + REGF_BASE_BLOCK);
             map_set(h, c);
-            if (sz > 0) {
-                if (h->nfree == h->free_cap) {
-                    size_t cap = h->free_cap ? h->free_cap * 2 : 256;
-                    bf_free_cell *nf = realloc(h->freel, cap * sizeof *nf);
-                    if (!nf)
-                        return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
-                    h->freel = nf;
-                    h->free_cap = cap;
-                }
-                h->freel[h->nfree++] = (bf_free_cell){c, asz};
-            }
+            if (sz > 0 && bf_free_insert(h, h->nfree, c, asz) != BF_OK)
+                return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
             c += asz;
         }
         off = end;
     }
+    return BF_OK;
+}
+
+int bf_bins_reserve(bf_hive *h)
+{
+    if (h->nbins < h->bins_cap)
+        return BF_OK;
+    size_t cap = h->bins_cap ? h->bins_cap * 2 : 64;
+    bf_bin *nb = realloc(h->bins, cap * sizeof *nb);
+    if (!nb)
+        return BF_ERR_NOMEM;
+    h->bins = nb;
+    h->bins_cap = cap;
     return BF_OK;
 }
 

@@ -221,6 +221,10 @@ int bf_bins_scan(bf_hive *h, bf_error *err);
 /* Is a cell (free or allocated) starting at `off`? */
 int bf_cell_is_start(const bf_hive *h, uint32_t off);
 void bf_cell_mark(bf_hive *h, uint32_t off, int start);
+/* Room for one more entry in h->bins (BF_ERR_NOMEM otherwise). */
+int bf_bins_reserve(bf_hive *h);
+/* Insert a free cell at index `at` of the sorted free list (BF_ERR_NOMEM). */
+int bf_free_insert(bf_hive *h, size_t at, uint32_t off, uint32_t size);
 /* Bin that contains cell index off, or NULL. */
 const bf_bin *bf_bin_find(const bf_hive *h, uint32_t off);
 
@@ -257,6 +261,10 @@ bf_name bf_vk_name(const uint8_t *vk);
 void bf_nk_touch(bf_hive *h, bf_node n); /* set last-written time to now */
 /* Fill a new, zeroed nk record: no subkeys, values or class. */
 void bf_nk_init(uint8_t *nk, uint16_t flags, uint32_t parent, uint32_t sk, const uint8_t *name, size_t namelen);
+
+/* Every key of the subtree at n (key.c): n first, each key before its
+ * subkeys; *keys is malloc'd.  Validates every list on the way. */
+int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_error *err);
 
 /* Subkey list walking (sklist.c).  Calls fn for each entry in order; fn
  * returns non-zero to stop (that value is returned).  Bounded: cycles and

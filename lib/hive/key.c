@@ -190,6 +190,42 @@ int bf_node_child(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf
     return BF_OK;
 }
 
+int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_error *err)
+{
+    size_t cap = 64, total = 0;
+    bf_node *order = malloc(cap * sizeof *order);
+    if (!order)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    order[total++] = n;
+    for (size_t i = 0; i < total; i++) {
+        bf_node *kids;
+        size_t nk;
+        int rc = bf_node_children(h, order[i], &kids, &nk, err);
+        if (rc) {
+            free(order);
+            return rc;
+        }
+        if (total + nk > cap) {
+            while (total + nk > cap)
+                cap *= 2;
+            bf_node *no = realloc(order, cap * sizeof *no);
+            if (!no) {
+                free(kids);
+                free(order);
+                return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+            }
+            order = no;
+        }
+        if (nk)
+            memcpy(order + total, kids, nk * sizeof *kids);
+        total += nk;
+        free(kids);
+    }
+    *keys = order;
+    *count = total;
+    return BF_OK;
+}
+
 /* Split the next path component; returns its length and advances *s. */
 static size_t next_component(const char **s, char *buf, size_t bufsz)
 {

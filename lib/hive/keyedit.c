@@ -217,36 +217,12 @@ int bf_node_delete(bf_hive *h, bf_node n, bf_error *err)
         return err ? err->code : BF_ERR_FORMAT;
     bf_node parent = rd32(p + NK_PARENT);
 
-    /* collect the whole subtree first (validating it), children after parents */
-    size_t cap = 64, count = 0;
-    bf_node *order = malloc(cap * sizeof *order);
-    if (!order)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    order[count++] = n;
-    for (size_t i = 0; i < count; i++) {
-        bf_node *kids;
-        size_t nk;
-        rc = bf_node_children(h, order[i], &kids, &nk, err);
-        if (rc) {
-            free(order);
-            return rc;
-        }
-        if (count + nk > cap) {
-            while (count + nk > cap)
-                cap *= 2;
-            bf_node *no = realloc(order, cap * sizeof *no);
-            if (!no) {
-                free(kids);
-                free(order);
-                return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-            }
-            order = no;
-        }
-        if (nk)
-            memcpy(order + count, kids, nk * sizeof *kids);
-        count += nk;
-        free(kids);
-    }
+    /* collect (and so validate) the whole subtree first; free subkeys first */
+    bf_node *order;
+    size_t count;
+    rc = bf_subtree_keys(h, n, &order, &count, err);
+    if (rc)
+        return rc;
     rc = bf_sklist_remove(h, parent, n, err);
     if (rc) {
         free(order);

@@ -85,47 +85,19 @@ static int load_api(struct regf_api *a)
     return 1;
 }
 
-/* Our own counts, with an explicit queue. */
+/* Our own counts of keys and values. */
 static int count_ours(bf_hive *h, unsigned long *keys, unsigned long *values, bf_error *err)
 {
-    size_t cap = 256, n = 0;
-    bf_node *q = malloc(cap * sizeof *q);
-    if (!q)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    q[n++] = bf_hive_root(h);
-    *keys = *values = 0;
-    for (size_t i = 0; i < n; i++) {
-        bf_node *kids;
-        size_t nk;
-        const uint8_t *p = bf_nk(h, q[i], NULL, err);
-        if (!p) {
-            free(q);
-            return err ? err->code : BF_ERR_FORMAT;
-        }
-        (*keys)++;
-        *values += rd32(p + NK_NVALUES);
-        int rc = bf_node_children(h, q[i], &kids, &nk, err);
-        if (rc) {
-            free(q);
-            return rc;
-        }
-        if (n + nk > cap) {
-            while (n + nk > cap)
-                cap *= 2;
-            bf_node *nq = realloc(q, cap * sizeof *nq);
-            if (!nq) {
-                free(kids);
-                free(q);
-                return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-            }
-            q = nq;
-        }
-        if (nk)
-            memcpy(q + n, kids, nk * sizeof *kids);
-        n += nk;
-        free(kids);
-    }
-    free(q);
+    bf_node *all;
+    size_t n;
+    int rc = bf_subtree_keys(h, bf_hive_root(h), &all, &n, err);
+    if (rc)
+        return rc;
+    *keys = n;
+    *values = 0;
+    for (size_t i = 0; i < n; i++)
+        *values += rd32(bf_at(h, all[i]) + 4 + NK_NVALUES);
+    free(all);
     return BF_OK;
 }
 
