@@ -17,9 +17,11 @@
  *   - a read-only open refuses to edit or commit (BF_ERR_READONLY).
  */
 #include "common/corpus.h"
+#include "common/files.h"
 #include "common/oracle.h"
 
 #include "bootfix/hive.h"
+#include "hive/internal.h"
 #include "io/io.h"
 
 #include <check.h>
@@ -36,45 +38,10 @@ static char g_diff[4096];
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            b = realloc(b, cap);
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        if (r == 0)
-            break;
-        n += r;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
-static void put_file(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot create %s", path);
-    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 static int same_file(const char *path, const uint8_t *b, size_t len)
 {
     size_t l;
-    uint8_t *d = slurp(path, &l);
+    uint8_t *d = test_slurp(path, &l);
     int same = d && l == len && memcmp(d, b, len) == 0;
     free(d);
     return same;
@@ -84,23 +51,6 @@ static int exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
-}
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char p[4096];
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 /* Name of a temporary file left in dir, or NULL (static buffer). */
@@ -137,13 +87,13 @@ static void first_problem(void *ctx, uint64_t off, const char *problem)
 static void assert_valid(const char *path)
 {
     size_t len;
-    uint8_t *b = slurp(path, &len);
+    uint8_t *b = test_slurp(path, &len);
     ck_assert_msg(b != NULL, "cannot read %s", path);
     char first[512] = "";
     bf_error e = {0};
     int p = bf_check_image(b, len, first_problem, first, &e);
     ck_assert_msg(p == 0, "%s: %d problems (first: %s) %s", path, p, first, p < 0 ? e.msg : "");
-    ck_assert_msg(le32(b + 4) == le32(b + 8), "%s: seq1 %u != seq2 %u", path, le32(b + 4), le32(b + 8));
+    ck_assert_msg(rd32(b + 4) == rd32(b + 8), "%s: seq1 %u != seq2 %u", path, rd32(b + 4), rd32(b + 8));
     free(b);
 }
 
@@ -199,7 +149,7 @@ static uint8_t *make_small_hive(const char *path, size_t *len)
     int rc = bf_hive_commit(h, &o, &e);
     ck_assert_msg(rc == BF_OK, "writing %s: %s", path, e.msg);
     bf_hive_close(h);
-    uint8_t *b = slurp(path, len);
+    uint8_t *b = test_slurp(path, len);
     ck_assert_ptr_nonnull(b);
     return b;
 }
@@ -245,7 +195,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
         snprintf(path, sizeof(path), "%s/hive", dir);
         snprintf(backup, sizeof(backup), "%s/hive.bak", dir);
         snprintf(backup2, sizeof(backup2), "%s/hive.bak2", dir);
-        put_file(path, orig, olen);
+        test_put_file(path, orig, olen);
         bf_hive *h = NULL;
         bf_error e = {0};
         ck_assert_int_eq(bf_hive_open(path, BF_OPEN_WRITE, &h, &e), BF_OK);
@@ -265,7 +215,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
             ck_assert_msg(same_file(backup, orig, olen), "%s: backup differs from the original", label);
             ck_assert_ptr_null(leftover_tmp(dir));
             bf_hive_close(h);
-            rm_tree(dir);
+            test_rm_tree(dir);
             break;
         }
         ck_assert_msg(rc == BF_ERR_IO, "%s: operation %lu failing (%s) gave %d, want BF_ERR_IO: %s", label,
@@ -304,7 +254,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
          * failed directory flush: see test_retry_after_dir_flush_failure) */
         if (!strcmp(k_steps[step].name, "dir flush")) {
             bf_hive_close(h);
-            rm_tree(dir);
+            test_rm_tree(dir);
             continue;
         }
         bf_commit_opts o2 = {.backup_path = backup2};
@@ -315,7 +265,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
         ck_assert_msg(same_file(backup2, orig, olen), "%s: retry backup differs from the original", label);
         ck_assert_ptr_null(leftover_tmp(dir));
         bf_hive_close(h);
-        rm_tree(dir);
+        test_rm_tree(dir);
     }
     ck_assert_msg(n < 200, "%s: commit never succeeded", label);
     for (size_t i = 0; i < NSTEPS; i++)
@@ -332,7 +282,7 @@ START_TEST(test_faults_small)
     snprintf(path, sizeof(path), "%s/src", dir);
     size_t len;
     uint8_t *orig = make_small_hive(path, &len);
-    rm_tree(dir);
+    test_rm_tree(dir);
     fault_walk("new 1.5 hive", orig, len);
     free(orig);
 }
@@ -349,7 +299,7 @@ START_TEST(test_faults_big)
     char src[1024];
     snprintf(src, sizeof(src), "%s/hives/bcc-dfa-sample-data/registry/SYSTEM", cd);
     size_t len;
-    uint8_t *orig = slurp(src, &len);
+    uint8_t *orig = test_slurp(src, &len);
     if (!orig) {
         printf("SKIPPED: %s not in the corpus\n", src);
         return;
@@ -395,7 +345,7 @@ START_TEST(test_retry_after_dir_flush_failure)
     assert_valid(path);
     bf_hive_close(h);
     free(orig);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -416,7 +366,7 @@ START_TEST(test_changed_on_disk)
     orig[4096 + 40] ^= 1;
     struct timespec ts = {0, 2000000};
     nanosleep(&ts, NULL);
-    put_file(path, orig, len);
+    test_put_file(path, orig, len);
     int rc = bf_hive_commit(h, NULL, &e);
     ck_assert_msg(rc == BF_ERR_IO, "commit over a changed file gave %d: %s", rc, e.msg);
     ck_assert_msg(strstr(e.msg, "changed on disk") && strstr(e.msg, path), "message: %s", e.msg);
@@ -425,7 +375,7 @@ START_TEST(test_changed_on_disk)
     /* only the size changed, same mtime is unlikely but the size is checked too */
     bf_hive_close(h);
     free(orig);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -462,8 +412,8 @@ START_TEST(test_out_path)
     ck_assert_int_eq(bf_hive_commit(h, NULL, &e), BF_ERR_INVALID);
     bf_hive_close(h);
     free(orig);
-    rm_tree(dir);
-    rm_tree(dir2);
+    test_rm_tree(dir);
+    test_rm_tree(dir2);
 }
 END_TEST
 
@@ -490,7 +440,7 @@ START_TEST(test_readonly)
     ck_assert(same_file(path, orig, len));
     bf_hive_close(h);
     free(orig);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -500,10 +450,10 @@ static uint32_t log_max_seq(const uint8_t *b, size_t len)
     uint32_t m = 0;
     if (len < 512)
         return 0;
-    m = le32(b + 4) > le32(b + 8) ? le32(b + 4) : le32(b + 8);
+    m = rd32(b + 4) > rd32(b + 8) ? rd32(b + 4) : rd32(b + 8);
     size_t off = 512;
     while (off + 40 <= len && memcmp(b + off, "HvLE", 4) == 0) {
-        uint32_t sz = le32(b + off + 4), seq = le32(b + off + 12);
+        uint32_t sz = rd32(b + off + 4), seq = rd32(b + off + 12);
         if (seq > m)
             m = seq;
         if (sz < 40 || sz % 512 || off + sz > len)
@@ -528,13 +478,13 @@ START_TEST(test_dirty_with_logs)
     for (int i = 0; i < 3; i++) {
         char src[1024];
         snprintf(src, sizeof(src), "%s/hives/yarp/hives_for_tests/NewDirtyHive1/%s", cd, names[i]);
-        data[i] = slurp(src, &len[i]);
+        data[i] = test_slurp(src, &len[i]);
         ck_assert_msg(data[i] != NULL, "%s missing from the corpus", src);
         snprintf(path[i], sizeof(path[i]), "%s/%s", dir, names[i]);
-        put_file(path[i], data[i], len[i]);
+        test_put_file(path[i], data[i], len[i]);
     }
-    ck_assert_msg(le32(data[0] + 4) != le32(data[0] + 8), "the corpus hive is expected dirty");
-    uint32_t maxseq = le32(data[0] + 4) > le32(data[0] + 8) ? le32(data[0] + 4) : le32(data[0] + 8);
+    ck_assert_msg(rd32(data[0] + 4) != rd32(data[0] + 8), "the corpus hive is expected dirty");
+    uint32_t maxseq = rd32(data[0] + 4) > rd32(data[0] + 8) ? rd32(data[0] + 4) : rd32(data[0] + 8);
     for (int i = 1; i < 3; i++) {
         uint32_t s = log_max_seq(data[i], len[i]);
         if (s > maxseq)
@@ -556,9 +506,9 @@ START_TEST(test_dirty_with_logs)
     bf_hive_close(h);
 
     size_t nl;
-    uint8_t *nb = slurp(path[0], &nl);
+    uint8_t *nb = test_slurp(path[0], &nl);
     ck_assert_ptr_nonnull(nb);
-    uint32_t s1 = le32(nb + 4), s2 = le32(nb + 8);
+    uint32_t s1 = rd32(nb + 4), s2 = rd32(nb + 8);
     ck_assert_msg(s1 == s2 && s1 > maxseq, "written seq1 %u seq2 %u, logs/primary up to %u", s1, s2, maxseq);
     free(nb);
     assert_valid(path[0]);
@@ -584,13 +534,13 @@ START_TEST(test_dirty_with_logs)
     ck_assert_msg(x != NULL, "hivex: %s", why);
     ck_assert_msg(oracle_compare(a, x, ORACLE_CMP_DATA, g_diff, sizeof(g_diff)) == 0, "hivex: %s", g_diff);
     printf("commit of dirty hive: primary seq %u/%u, logs up to %u, written seq %u/%u, %zu keys %zu values\n",
-           le32(data[0] + 4), le32(data[0] + 8), maxseq, s1, s2, a->nkeys, a->nvalues);
+           rd32(data[0] + 4), rd32(data[0] + 8), maxseq, s1, s2, a->nkeys, a->nvalues);
     oracle_walk_free(a);
     oracle_walk_free(b);
     oracle_walk_free(x);
     for (int i = 0; i < 3; i++)
         free(data[i]);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 

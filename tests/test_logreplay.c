@@ -11,6 +11,7 @@
 #include "hive/internal.h"
 
 #include "common/corpus.h"
+#include "common/files.h"
 #include "common/oracle.h"
 
 #include <check.h>
@@ -22,32 +23,6 @@
 #include <unistd.h>
 
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
 
 /* <corpus>/hives/<rel>, or NULL when the corpus is absent. */
 static char *hive_path(const char *rel)
@@ -84,13 +59,13 @@ static void set_load(hive_set *s, const char *primary)
     memset(s, 0, sizeof *s);
     s->path = hive_path(primary);
     ck_assert_ptr_nonnull(s->path);
-    s->img = slurp(s->path, &s->len);
+    s->img = test_slurp(s->path, &s->len);
     ck_assert_msg(s->img != NULL, "cannot read %s", s->path);
     bf_logs_find(s->path, s->log_paths);
     for (int i = 0; i < 3; i++) {
         s->logs[i].name = s->log_paths[i] ? s->log_paths[i] : "";
         if (s->log_paths[i]) {
-            s->log_data[i] = slurp(s->log_paths[i], &s->logs[i].len);
+            s->log_data[i] = test_slurp(s->log_paths[i], &s->logs[i].len);
             ck_assert_msg(s->log_data[i] != NULL, "cannot read %s", s->log_paths[i]);
             s->logs[i].data = s->log_data[i];
         }
@@ -170,7 +145,7 @@ START_TEST(marvin32_matches_real_log_entries)
     for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
         char *p = hive_path(logs[i]);
         size_t len;
-        uint8_t *d = slurp(p, &len);
+        uint8_t *d = test_slurp(p, &len);
         ck_assert_msg(d != NULL, "cannot read %s", p);
         /* every entry of the log (stops at the first non-entry) */
         size_t off = 512;
@@ -264,7 +239,7 @@ START_TEST(replay_matches_yarp)
     snprintf(rel, sizeof rel, "recovered-by-yarp/%s", c->recovered);
     char *rpath = hive_path(rel);
     size_t rlen;
-    uint8_t *rimg = slurp(rpath, &rlen);
+    uint8_t *rimg = test_slurp(rpath, &rlen);
     ck_assert_msg(rimg != NULL, "cannot read %s", rpath);
     ck_assert_uint_eq(rd32(s.img + BB_SEQ1), rd32(rimg + BB_SEQ1));
     ck_assert_uint_eq(rd32(s.img + BB_HBINS_SIZE), rd32(rimg + BB_HBINS_SIZE));
@@ -431,7 +406,7 @@ START_TEST(same_bins_as_windows_recovery)
     ck_assert_int_eq(bf_log_replay(&s.img, &s.len, "NewDirtyHive", s.logs, 3, &res, &err), BF_OK);
     char *wpath = hive_path("yarp/hives_for_tests/NewDirtyHive1/RecoveredHive_Windows10");
     size_t wlen;
-    uint8_t *win = slurp(wpath, &wlen);
+    uint8_t *win = test_slurp(wpath, &wlen);
     ck_assert_ptr_nonnull(win);
     uint32_t hb = rd32(s.img + BB_HBINS_SIZE);
     ck_assert_uint_eq(hb, rd32(win + BB_HBINS_SIZE));
@@ -822,24 +797,6 @@ static void touch(const char *dir, const char *name, const char *content)
     fclose(f);
 }
 
-static void rm_tree_flat(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char p[1024];
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        if (unlink(p) != 0)
-            rmdir(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 START_TEST(logs_find_case_insensitive)
 {
     const char *tmp = getenv("TMPDIR");
@@ -895,7 +852,7 @@ START_TEST(logs_find_case_insensitive)
     ck_assert(!paths[0] && !paths[1] && !paths[2]);
     bf_logs_find("", paths);
     ck_assert(!paths[0] && !paths[1] && !paths[2]);
-    rm_tree_flat(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 

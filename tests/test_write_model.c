@@ -25,10 +25,12 @@
  *                          ones (default 400)
  */
 #include "common/corpus.h"
+#include "common/files.h"
 #include "common/model.h"
 #include "common/oracle.h"
 
 #include "bootfix/hive.h"
+#include "hive/internal.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -70,58 +72,6 @@ static uint64_t str_hash(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            b = realloc(b, cap);
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        if (r == 0)
-            break;
-        n += r;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
-static void put_file(const char *path, const uint8_t *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot create %s", path);
-    ck_assert_uint_eq(fwrite(b, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    char p[4096];
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 /* UTF-8 decode / encode of one code point (input is valid UTF-8 here). */
@@ -422,22 +372,22 @@ static int cmp_u32(const void *a, const void *b)
 static void check_layout(run *R, const uint8_t *b, size_t len)
 {
     ck_assert_msg(len >= 4096 && memcmp(b, "regf", 4) == 0, "%s: not a regf file", R->file);
-    ck_assert_msg(le32(b + 4) == le32(b + 8), "%s: written file is dirty: seq1 %u seq2 %u", R->file,
-                  le32(b + 4), le32(b + 8));
+    ck_assert_msg(rd32(b + 4) == rd32(b + 8), "%s: written file is dirty: seq1 %u seq2 %u", R->file,
+                  rd32(b + 4), rd32(b + 8));
     uint32_t x = 0;
     for (int i = 0; i < 127; i++)
-        x ^= le32(b + 4 * i);
+        x ^= rd32(b + 4 * i);
     if (x == 0)
         x = 1;
     else if (x == 0xFFFFFFFFu)
         x = 0xFFFFFFFEu;
-    ck_assert_msg(le32(b + 508) == x, "%s: base block checksum 0x%x, should be 0x%x", R->file,
-                  le32(b + 508), x);
-    ck_assert_uint_eq(le32(b + 20), 1);
-    ck_assert_msg(le32(b + 24) == R->minor, "%s: minor version %u, expected %u", R->file, le32(b + 24),
+    ck_assert_msg(rd32(b + 508) == x, "%s: base block checksum 0x%x, should be 0x%x", R->file,
+                  rd32(b + 508), x);
+    ck_assert_uint_eq(rd32(b + 20), 1);
+    ck_assert_msg(rd32(b + 24) == R->minor, "%s: minor version %u, expected %u", R->file, rd32(b + 24),
                   R->minor);
-    ck_assert_uint_eq(le32(b + 28), 0);
-    uint32_t hbins = le32(b + 40);
+    ck_assert_uint_eq(rd32(b + 28), 0);
+    uint32_t hbins = rd32(b + 40);
     ck_assert_msg((uint64_t)4096 + hbins <= len, "%s: hive-bins size %u but the file has %zu bytes",
                   R->file, hbins, len);
     uint32_t *dataoffs = NULL, *sigcells = NULL;
@@ -447,26 +397,26 @@ static void check_layout(run *R, const uint8_t *b, size_t len)
     while (off < 4096 + (size_t)hbins) {
         ck_assert_msg(memcmp(b + off, "hbin", 4) == 0, "%s: offset 0x%zx: no hbin signature", R->file,
                       off);
-        ck_assert_msg(le32(b + off + 4) == off - 4096, "%s: offset 0x%zx: bin offset field 0x%x",
-                      R->file, off, le32(b + off + 4));
-        uint32_t bsz = le32(b + off + 8);
+        ck_assert_msg(rd32(b + off + 4) == off - 4096, "%s: offset 0x%zx: bin offset field 0x%x",
+                      R->file, off, rd32(b + off + 4));
+        uint32_t bsz = rd32(b + off + 8);
         ck_assert_msg(bsz >= 4096 && bsz % 4096 == 0 && off + bsz <= 4096 + (size_t)hbins,
                       "%s: offset 0x%zx: bin size 0x%x", R->file, off, bsz);
         sum += bsz;
         size_t c = off + 32;
         while (c < off + bsz) {
-            int32_t sz = (int32_t)le32(b + c);
+            int32_t sz = (int32_t)rd32(b + c);
             uint32_t asz = sz < 0 ? (uint32_t)-(int64_t)sz : (uint32_t)sz;
             ck_assert_msg(asz >= 8 && asz % 8 == 0 && c + asz <= off + bsz,
                           "%s: offset 0x%zx: cell size %d", R->file, c, sz);
             if (sz < 0) {
                 const uint8_t *d = b + c + 4;
                 if (asz >= 4 + 20 && memcmp(d, "vk", 2) == 0) {
-                    uint32_t ds = le32(d + 4);
+                    uint32_t ds = rd32(d + 4);
                     if (!(ds & 0x80000000u) && ds) {
                         if (nd == capd)
                             dataoffs = realloc(dataoffs, (capd = capd ? capd * 2 : 1024) * 4);
-                        dataoffs[nd++] = le32(d + 8);
+                        dataoffs[nd++] = rd32(d + 8);
                     }
                 }
                 if (memcmp(d, "db", 2) == 0 || memcmp(d, "lh", 2) == 0) {
@@ -499,7 +449,7 @@ static void check_layout(run *R, const uint8_t *b, size_t len)
 static const uint8_t *cell_at(run *R, const uint8_t *b, size_t len, uint32_t off, uint32_t *clen)
 {
     ck_assert_msg((uint64_t)4096 + off + 8 <= len, "%s: cell 0x%x outside the file", R->file, off);
-    int32_t sz = (int32_t)le32(b + 4096 + off);
+    int32_t sz = (int32_t)rd32(b + 4096 + off);
     ck_assert_msg(sz < 0 && (uint64_t)4096 + off + (uint32_t)-(int64_t)sz <= len,
                   "%s: cell 0x%x is not an allocated cell (size %d)", R->file, off, sz);
     *clen = (uint32_t)-(int64_t)sz - 4;
@@ -533,8 +483,8 @@ static void check_written_values(run *R, const uint8_t *b, size_t len)
             const uint8_t *vk = cell_at(R, b, len, v, &vlen);
             ck_assert_msg(vlen >= 20 && memcmp(vk, "vk", 2) == 0, "%s: value cell 0x%x is not vk",
                           R->file, v);
-            uint32_t ds = le32(vk + 4), dp = le32(vk + 8);
-            ck_assert_uint_eq(le32(vk + 12), mv->type);
+            uint32_t ds = rd32(vk + 4), dp = rd32(vk + 8);
+            ck_assert_uint_eq(rd32(vk + 12), mv->type);
             if (mv->len <= 4) {
                 ck_assert_msg(ds == (0x80000000u | (uint32_t)mv->len),
                               "%s: value \"%s\" of %zu bytes: size field 0x%08x, not inline", R->file,
@@ -553,14 +503,14 @@ static void check_written_values(run *R, const uint8_t *b, size_t len)
                                   R->file, mv->name, mv->len, R->minor);
                     ck_assert_msg(d[2] + 256u * d[3] == nseg, "%s: db of \"%s\": %u segments, want %u",
                                   R->file, mv->name, d[2] + 256u * d[3], nseg);
-                    const uint8_t *list = cell_at(R, b, len, le32(d + 4), &llen);
+                    const uint8_t *list = cell_at(R, b, len, rd32(d + 4), &llen);
                     ck_assert_uint_ge(llen, nseg * 4);
                     for (uint32_t s = 0; s < nseg; s++) {
                         uint32_t slen;
                         size_t chunk = mv->len - (size_t)s * SEG;
                         if (chunk > SEG)
                             chunk = SEG;
-                        const uint8_t *sd = cell_at(R, b, len, le32(list + 4 * s), &slen);
+                        const uint8_t *sd = cell_at(R, b, len, rd32(list + 4 * s), &slen);
                         ck_assert_uint_ge(slen, chunk);
                         ck_assert_msg(memcmp(sd, mv->data + (size_t)s * SEG, chunk) == 0,
                                       "%s: segment %u of \"%s\" differs", R->file, s, mv->name);
@@ -599,7 +549,7 @@ static void compare_with(run *R, const oracle_walk *want, oracle_walk *got, cons
 static void verify_file(run *R, int full)
 {
     size_t len;
-    uint8_t *b = slurp(R->file, &len);
+    uint8_t *b = test_slurp(R->file, &len);
     ck_assert_msg(b != NULL, "%s: cannot read %s", R->label, R->file);
     check_layout(R, b, len);
     char first[512] = "";
@@ -835,7 +785,7 @@ static void run_end(run *R, unsigned bulk_count)
              g_hives[0] ? ", " : "", R->label);
     bf_hive_close(R->h);
     model_free(R->m);
-    rm_tree(R->dir);
+    test_rm_tree(R->dir);
 }
 
 static void fresh(unsigned minor, const char *label)
@@ -863,7 +813,7 @@ static void real(const char *rel, const char *label, unsigned minor, unsigned bu
     char src[1024];
     snprintf(src, sizeof(src), "%s/%s", cd, rel);
     size_t len;
-    uint8_t *b = slurp(src, &len);
+    uint8_t *b = test_slurp(src, &len);
     if (!b) {
         printf("SKIPPED: %s: %s not found in the corpus\n", label, src);
         return;
@@ -873,7 +823,7 @@ static void real(const char *rel, const char *label, unsigned minor, unsigned bu
     R.minor = minor;
     R.heavy = len > (1u << 20);
     snprintf(R.file, sizeof(R.file), "%s/hive", R.dir);
-    put_file(R.file, b, len);
+    test_put_file(R.file, b, len);
     free(b);
 
     char why[ORACLE_ERRSZ] = "";

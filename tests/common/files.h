@@ -1,0 +1,15 @@
+/* Whole-file helpers shared by the tests. */
+#ifndef BOOTFIX_TEST_FILES_H
+#define BOOTFIX_TEST_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The whole file (malloc'd), or NULL when it cannot be opened or memory runs out. */
+uint8_t *test_slurp(const char *path, size_t *len);
+/* Create or replace a file with these bytes; a failure fails the test. */
+void test_put_file(const char *path, const uint8_t *b, size_t len);
+/* Remove a directory with the files (and empty directories) directly in it. */
+void test_rm_tree(const char *dir);
+
+#endif
