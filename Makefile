@@ -90,10 +90,13 @@ $(BA)/tests/%: $(BA)/tests/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
 	$(CC) $(SAN) -o $@ $< $(ATCOM_OBJ) $(BA)/libbootfix.a $(CHECK_LIBS) $(ORACLE_LIBS) $(LDLIBS)
 
 TEST_BINS := $(addprefix $(BA)/tests/,$(TESTS))
+CLI_TESTS := $(sort $(wildcard tests/test_*.sh))
 
 check: deps $(TEST_BINS) $(BA)/bootfix $(B)/bootfix
-	@BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) sh tests/run-all.sh $(TEST_BINS)
-	@BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) sh tests/test_cli.sh
+	@st=0; export BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR); \
+	sh tests/run-all.sh $(TEST_BINS) || st=1; \
+	for s in $(CLI_TESTS); do echo "=== $$s"; sh $$s || st=1; done; \
+	if [ $$st -ne 0 ]; then echo "make check: FAILED (see above)"; fi; exit $$st
 
 # ---- demo -------------------------------------------------------------------------------
 demo: all
