@@ -222,3 +222,37 @@ int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns)
 #endif
     return 0;
 }
+
+int bf_io_random(void *buf, size_t len)
+{
+#if defined(_WIN32)
+    /* rand_s draws from the system's cryptographic generator */
+    uint8_t *p = buf;
+    for (size_t i = 0; i < len; i += sizeof(unsigned)) {
+        unsigned v;
+        if (rand_s(&v) != 0)
+            return EIO;
+        size_t n = len - i < sizeof v ? len - i : sizeof v;
+        memcpy(p + i, &v, n);
+    }
+    return 0;
+#else
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, (uint8_t *)buf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            close(fd);
+            return e;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    return 0;
+#endif
+}
