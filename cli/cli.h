@@ -143,5 +143,6 @@ int reg_parse(int argc, char **argv, const char *topic, unsigned allow, int npos
 int cmd_hive(int argc, char **argv); /* argv[0] is "hive" */
 int cmd_reg(int argc, char **argv);  /* argv[0] is "reg" */
 int cmd_reg_query(int argc, char **argv); /* argv[0] is "query" (reg_query.c) */
+int cmd_bcdedit(int argc, char **argv); /* argv[0] is "bcdedit" (cmd_bcdedit.c) */
 
 #endif

@@ -64,6 +64,8 @@ int main(int argc, char **argv)
         return cmd_hive(argc - i, argv + i);
     if (strcmp(cmd, "reg") == 0)
         return cmd_reg(argc - i, argv + i);
+    if (strcmp(cmd, "bcdedit") == 0)
+        return cmd_bcdedit(argc - i, argv + i);
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - i, argv + i);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);

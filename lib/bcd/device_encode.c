@@ -48,7 +48,7 @@ static int lookup_drive(const char *text, char letter, const bf_bcd_drive_map *m
                    "device \"%s\": an offline tool cannot know which partition drive %c: is "
                    "(drive letters exist only in the running Windows); name the partition as "
                    "gpt:{disk-guid}:{partition-guid} or mbr:SIGNATURE:OFFSET (e.g. "
-                   "partition=mbr:43da9ab1:0x100000), or give a drive map (%c:=gpt:... or "
+                   "partition=mbr:43da9ab1:0x100000), or map the letter (bootfix bcdedit --drive %c:=gpt:... or "
                    "%c:=mbr:...)",
                    text, up, up, up);
 }
