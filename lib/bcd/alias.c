@@ -83,17 +83,7 @@ static const alias_def ALIASES[] = {
 };
 #define NALIASES (sizeof ALIASES / sizeof ALIASES[0])
 
-static int ascii_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
 
 const char *bf_bcd_alias_name(const bf_guid *g)
 {
@@ -107,7 +97,7 @@ int bf_bcd_alias_lookup(const char *alias, bf_guid *g, uint32_t *objtype)
 {
     if (!alias) return -1;
     for (size_t i = 0; i < NALIASES; i++) {
-        if (!ascii_ieq(alias, ALIASES[i].name)) continue;
+        if (!bcd_ieq(alias, ALIASES[i].name)) continue;
         if (g) *g = *ALIASES[i].guid;
         if (objtype) *objtype = ALIASES[i].objtype;
         return 0;
@@ -226,7 +216,7 @@ int bf_bcd_type_for_application(const char *name, uint32_t *objtype)
                                             "bootapp"};
     if (!name) return -1;
     for (size_t i = 0; i < sizeof creatable / sizeof creatable[0]; i++) {
-        if (!ascii_ieq(name, creatable[i])) continue;
+        if (!bcd_ieq(name, creatable[i])) continue;
         for (size_t j = 0; j < NAPPS; j++)
             if (!strcmp(APPS[j].name, creatable[i])) {
                 if (objtype) *objtype = APPS[j].apptype_full;
@@ -241,12 +231,12 @@ int bf_bcd_type_for_inherit(const char *name, uint32_t *objtype)
     uint32_t t;
     if (!name || !*name) {
         t = BCD_TYPE_INHERIT_ANY;
-    } else if (ascii_ieq(name, "device")) {
+    } else if (bcd_ieq(name, "device")) {
         t = 0x20300000u;
     } else {
         size_t i;
         for (i = 0; i < NAPPS; i++)
-            if (APPS[i].apptype != 10 && ascii_ieq(name, APPS[i].name)) break;
+            if (APPS[i].apptype != 10 && bcd_ieq(name, APPS[i].name)) break;
         if (i == NAPPS) return -1;
         t = 0x20200000u | APPS[i].apptype;
     }

@@ -97,7 +97,6 @@ void be_printf(struct be_out *o, const char *fmt, ...)
     ;
 /* Put `prefix` (and a space) in front of err->msg; returns err->code. */
 int be_prefix(bf_error *err, const char *prefix);
-int be_ieq(const char *a, const char *b);
 /* "{...}"-looking word: an identifier rather than an element name. */
 int be_is_id(const char *w);
 /* Resolve an identifier to an existing object: GUID and type. `id` NULL

@@ -56,13 +56,6 @@ int be_prefix(bf_error *err, const char *prefix)
     return err->code;
 }
 
-int be_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return 0;
-    return *a == *b;
-}
 
 int be_is_id(const char *w)
 {
@@ -162,7 +155,7 @@ static const struct sw *find_switch(const char *w)
     if (!w || (w[0] != '/' && w[0] != '-') || !w[1])
         return NULL;
     for (i = 0; i < sizeof switches / sizeof switches[0]; i++)
-        if (be_ieq(w + 1, switches[i].name))
+        if (bcd_ieq(w + 1, switches[i].name))
             return &switches[i];
     return NULL;
 }

@@ -77,22 +77,12 @@ const bf_bcd_element_def *bf_bcd_element_by_code(uint32_t code, uint32_t objtype
     return NULL;
 }
 
-static int ascii_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
 
 static int has_custom_prefix(const char *name)
 {
     for (size_t i = 0; i < CUSTOM_PREFIX_LEN; i++)
-        if (ascii_lower((unsigned char)name[i]) != CUSTOM_PREFIX[i]) return 0;
+        if (bcd_lower((unsigned char)name[i]) != CUSTOM_PREFIX[i]) return 0;
     return 1;
 }
 
@@ -102,7 +92,7 @@ const bf_bcd_element_def *bf_bcd_element_by_name(const char *name, uint32_t objt
     unsigned sc = bf_bcd_scope_of_type(objtype);
     for (size_t i = 0; i < bcd_element_ndefs; i++) {
         const bf_bcd_element_def *d = &bcd_element_defs[i];
-        if (d->name && (d->scope & sc) && ascii_ieq(d->name, name)) return d;
+        if (d->name && (d->scope & sc) && bcd_ieq(d->name, name)) return d;
     }
     return NULL;
 }
@@ -110,7 +100,7 @@ const bf_bcd_element_def *bf_bcd_element_by_name(const char *name, uint32_t objt
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
-    c = ascii_lower(c);
+    c = bcd_lower(c);
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
 }
@@ -174,7 +164,7 @@ static int not_found(const char *name, uint32_t objtype, bf_error *err)
     unsigned where = 0;
     for (size_t i = 0; i < bcd_element_ndefs; i++) {
         const bf_bcd_element_def *d = &bcd_element_defs[i];
-        if (d->name && ascii_ieq(d->name, name)) where |= d->scope;
+        if (d->name && bcd_ieq(d->name, name)) where |= d->scope;
     }
     if (!where) return bf_fail(err, BF_ERR_NOT_FOUND, "%s ('%s' is not an element name)", MSG, name);
 

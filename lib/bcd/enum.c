@@ -150,12 +150,6 @@ static int put_object(sbuf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags
 
 /* ---- selection ----------------------------------------------------------------------- */
 
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
 
 typedef int (*type_pred)(uint32_t type);
 
@@ -228,9 +222,9 @@ static int enum_active(bf_bcd *s, unsigned flags, const bf_bcd_drive_map *map, s
 static int enum_select(bf_bcd *s, const char *what, unsigned flags, const bf_bcd_drive_map *map,
                        sbuf *b, bf_error *err)
 {
-    if (!what || ieq(what, "active")) return enum_active(s, flags, map, b, err);
+    if (!what || bcd_ieq(what, "active")) return enum_active(s, flags, map, b, err);
     for (size_t i = 0; i < sizeof g_words / sizeof g_words[0]; i++)
-        if (ieq(what, g_words[i].word)) return enum_pred(s, g_words[i].pred, flags, map, b, err);
+        if (bcd_ieq(what, g_words[i].word)) return enum_pred(s, g_words[i].pred, flags, map, b, err);
     if (what[0] == '{') {
         bf_guid g;
         int rc = bf_bcd_resolve(s, what, &g, err);

@@ -380,19 +380,6 @@ int bf_bcd_object_copy(bf_bcd *s, const bf_guid *src, bf_guid *out, bf_error *er
 
 /* ---- identifiers ------------------------------------------------------------------- */
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (y >= 'A' && y <= 'Z')
-            y += 32;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
 
 /* {default}: the GUID in {bootmgr}'s default element (23000003). */
 static int resolve_default(bf_bcd *s, bf_guid *out, bf_error *err)
@@ -438,12 +425,12 @@ int bf_bcd_resolve(bf_bcd *s, const char *id, bf_guid *out, bf_error *err)
         return BF_OK;
     }
     int known = bf_bcd_alias_lookup(id, &g, NULL) == 0;
-    if (ascii_ieq(id, "{current}") || (known && bf_guid_equal(&g, &BCD_GUID_CURRENT)))
+    if (bcd_ieq(id, "{current}") || (known && bf_guid_equal(&g, &BCD_GUID_CURRENT)))
         return bf_fail(err, BF_ERR_UNSUPPORTED,
                        "{current} means the entry the running Windows booted from; an offline "
                        "store has no running system. Use {default} or the entry's GUID "
                        "(bootfix bcdedit /store FILE /enum shows them).");
-    if (ascii_ieq(id, "{default}") || (known && bf_guid_equal(&g, &BCD_GUID_DEFAULT)))
+    if (bcd_ieq(id, "{default}") || (known && bf_guid_equal(&g, &BCD_GUID_DEFAULT)))
         return resolve_default(s, out, err);
     if (!known)
         return bf_fail(err, BF_ERR_INVALID,
