@@ -18,6 +18,7 @@
 #include "bootfix/bcd.h"
 #include "bootfix/hive.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -816,9 +817,5 @@ int main(void)
     tcase_add_test(tc, windeploy_locate);
     tcase_add_test(tc, truncations_and_flips);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -19,6 +19,7 @@
 
 #include "bcd/internal.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -1003,9 +1004,5 @@ int main(void)
     tcase_add_test(tc, test_lookup_speed);
     tcase_add_test(tc, test_generator_in_sync);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -9,6 +9,7 @@
  *  (c) value round trips for every format and every enumeration name, and
  *      the errors for bad values.
  */
+#include "common/runner.h"
 #include <check.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -1029,9 +1030,5 @@ int main(void)
     tcase_add_test(tc, value_object_lists_devices);
     tcase_add_test(tc, value_format_invalid);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(su);
 }

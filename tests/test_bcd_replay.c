@@ -21,6 +21,7 @@
 #include "common/files.h"
 #include "common/oracle.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,22 +36,6 @@ static void make_tmpdir(void)
     snprintf(tmpdir, sizeof tmpdir, "%s/bootfix-bcdreplay.XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static char *corpus_file(const char *rel)
-{
-    const char *dir = corpus_dir();
-    if (!dir)
-        return NULL;
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", dir, rel);
-    if (access(p, R_OK) != 0) {
-        free(p);
-        return NULL;
-    }
-    return p;
 }
 
 /* ---- a tiny cmd.exe: variables and argument splitting --------------------------- */
@@ -205,8 +190,8 @@ static void compare_stores(const char *ours, const char *theirs)
 
 START_TEST(ntloader_script_replay)
 {
-    char *bat = corpus_file("bcd/text/ntloader_utils_bcd.bat");
-    char *real = corpus_file("bcd/ntloader_utils_bcd.bin");
+    char *bat = corpus_path("bcd/text/ntloader_utils_bcd.bat");
+    char *real = corpus_path("bcd/ntloader_utils_bcd.bin");
     if (!bat || !real) {
         corpus_skip_note("bcd/text/ntloader_utils_bcd.bat replay");
         free(bat);
@@ -299,8 +284,8 @@ static void find_softreboot(const char *path, char out[BF_GUID_TEXT])
 
 START_TEST(bitpixie_default_commands)
 {
-    char *bat = corpus_file("bcd/text/bitpixie_script_copy_and_mod_BCD.bat");
-    char *real = corpus_file("bcd/bitpixie_Boot_BCD.bin");
+    char *bat = corpus_path("bcd/text/bitpixie_script_copy_and_mod_BCD.bat");
+    char *real = corpus_path("bcd/bitpixie_Boot_BCD.bin");
     if (!bat || !real) {
         corpus_skip_note("bcd/bitpixie_Boot_BCD.bin commands");
         free(bat);
@@ -408,9 +393,5 @@ int main(void)
     tcase_add_test(tc, ntloader_script_replay);
     tcase_add_test(tc, bitpixie_default_commands);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

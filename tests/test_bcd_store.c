@@ -21,6 +21,7 @@
 #include "bcd/internal.h"
 #include "bootfix/bcd.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -48,14 +49,9 @@ static const char *bcd_corpus(void)
 
 static char *corpus_file(const char *name)
 {
-    const char *d = bcd_corpus();
-    if (!d)
-        return NULL;
-    size_t n = strlen(d) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", d, name);
-    return p;
+    char rel[512];
+    snprintf(rel, sizeof rel, "bcd/%s", name);
+    return corpus_path(rel);
 }
 
 static bf_guid G(const char *text)
@@ -1157,9 +1153,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(suite());
 }

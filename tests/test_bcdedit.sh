@@ -10,45 +10,9 @@
 # corpus store bitpixie_Boot_BCD.bin, `/set {default} recoveryenabled yes`
 # must land on {bootmgr}'s default object.  Prints "N passed, N failed".
 
-BOOTFIX=${BOOTFIX:?set BOOTFIX to the bootfix binary}
-case $BOOTFIX in /*) ;; *) BOOTFIX=$(pwd)/$BOOTFIX ;; esac
-SRC=${BOOTFIX_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-CORPUS=${BOOTFIX_CORPUS:-$SRC/../shared/corpus}
+HARNESS_NAME=bcdedit
+. "$(dirname "$0")/harness.sh"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-bcdedit.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-
-pass=0
-fail=0
-rc=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL - $1"
-    [ -s "$T/out" ] && sed -n '1,15s/^/    out: /p' "$T/out"
-    [ -s "$T/err" ] && sed -n '1,8s/^/    err: /p' "$T/err"
-    return 0
-}
-run() {
-    "$BOOTFIX" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-expect() { # expect STATUS DESCRIPTION ARGS...
-    want=$1 desc=$2
-    shift 2
-    run "$@"
-    if [ "$rc" -eq "$want" ]; then ok "$desc"; else bad "$desc (exit $rc, expected $want)"; fi
-}
-has() {
-    if grep -qF -- "$1" "$T/out"; then ok "$2"; else bad "$2: output lacks '$1'"; fi
-}
-hasnt() {
-    if grep -qF -- "$1" "$T/out"; then bad "$2: output has '$1'"; else ok "$2"; fi
-}
-has_err() {
-    if grep -qF -- "$1" "$T/err"; then ok "$2"; else bad "$2: stderr lacks '$1'"; fi
-}
 # line NAME VALUE DESCRIPTION: /enum output has "NAME<padding to 24>VALUE"
 line() {
     want=$(printf '%-24s%s' "$1" "$2")
@@ -388,5 +352,4 @@ else
     echo "SKIPPED: bitpixie store (corpus not found)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -9,52 +9,9 @@
 # and with a small libhivex program when those are installed.  Prints
 # "N passed, N failed" and exits non-zero when a check failed.
 
-BOOTFIX=${BOOTFIX:?set BOOTFIX to the bootfix binary}
-case $BOOTFIX in /*) ;; *) BOOTFIX=$(pwd)/$BOOTFIX ;; esac
-SRC=${BOOTFIX_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-CORPUS=${BOOTFIX_CORPUS:-$SRC/../shared/corpus}
+HARNESS_NAME=cli
+. "$(dirname "$0")/harness.sh"
 SYSTEM_SAMPLE=$CORPUS/hives/regipy/regipy_tests/data/SYSTEM
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-cli.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-
-pass=0
-fail=0
-rc=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL - $1"
-    [ -s "$T/out" ] && sed -n '1,15s/^/    out: /p' "$T/out"
-    [ -s "$T/err" ] && sed -n '1,8s/^/    err: /p' "$T/err"
-    return 0
-}
-
-# run ARGS...: bootfix with ARGS; stdout in $T/out, stderr in $T/err, status in $rc
-run() {
-    "$BOOTFIX" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-
-# expect STATUS DESCRIPTION ARGS...
-expect() {
-    want=$1 desc=$2
-    shift 2
-    run "$@"
-    if [ "$rc" -eq "$want" ]; then ok "$desc"; else bad "$desc (exit $rc, expected $want)"; fi
-}
-
-# has TEXT DESCRIPTION: the last stdout contains TEXT (fixed string)
-has() {
-    if grep -qF -- "$1" "$T/out"; then ok "$2"; else bad "$2: output lacks '$1'"; fi
-}
-has_err() {
-    if grep -qF -- "$1" "$T/err"; then ok "$2"; else bad "$2: stderr lacks '$1'"; fi
-}
-same() { # same FILE1 FILE2 DESCRIPTION
-    if cmp -s "$1" "$2"; then ok "$3"; else bad "$3: $1 and $2 differ"; fi
-}
 
 # ---- oracles --------------------------------------------------------------------------
 HAVE_REGF=0
@@ -428,5 +385,4 @@ else
     echo "SKIPPED: corpus SYSTEM hive tests ($SYSTEM_SAMPLE: corpus not found)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

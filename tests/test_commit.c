@@ -24,6 +24,7 @@
 #include "hive/internal.h"
 #include "io/io.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -557,9 +558,5 @@ int main(void)
     tcase_add_test(tc, test_readonly);
     tcase_add_test(tc, test_dirty_with_logs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -22,6 +22,7 @@
 
 #include "bootfix/hive.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,9 +192,5 @@ int main(void)
     tcase_set_timeout(tc, 1800);
     tcase_add_test(tc, test_every_primary_hive);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

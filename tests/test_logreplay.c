@@ -14,6 +14,7 @@
 #include "common/files.h"
 #include "common/oracle.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -905,9 +906,5 @@ int main(void)
     tcase_add_test(tc, logs_find_case_insensitive);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include "common/corpus.h"
 #include "common/oracle.h"
 
+#include "common/runner.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,9 +333,5 @@ int main(void)
     tcase_add_test(tc, test_cycle_refused);
     tcase_add_test(tc, test_deliberate_change_detected);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

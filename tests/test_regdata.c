@@ -2,6 +2,7 @@
  * test_regdata — reg.exe spelling of types and data (bf_reg_type_parse,
  * bf_reg_data_parse, bf_reg_data_format).
  */
+#include "common/runner.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,9 +197,5 @@ int main(void)
     tcase_add_test(tc, format);
     tcase_add_test(tc, parse_format_roundtrip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

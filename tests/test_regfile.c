@@ -7,6 +7,7 @@
  * REGEDIT4 on import, and errors that name the line and leave the hive
  * byte-for-byte unchanged.
  */
+#include "common/runner.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -820,9 +821,5 @@ int main(void)
     tcase_set_timeout(tcc, 900);
     tcase_add_test(tcc, corpus_system_roundtrip);
     suite_add_tcase(s, tcc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -6,6 +6,7 @@
  * Windows stored for non-ASCII key names and sibling pairs that Windows
  * stored in this order.  They are fixed here so the test needs no corpus.
  */
+#include "common/runner.h"
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -270,9 +271,5 @@ static Suite *upcase_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(upcase_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(upcase_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char g_dir[4096];
 static char g_searched[8192];
@@ -269,4 +270,21 @@ const corpus_entry *corpus_find(const corpus_manifest *m, const char *relpath)
         if (strcmp(m->e[i].relpath, relpath) == 0)
             return &m->e[i];
     return NULL;
+}
+
+char *corpus_path(const char *rel)
+{
+    const char *dir = corpus_dir();
+    if (!dir)
+        return NULL;
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    snprintf(p, n, "%s/%s", dir, rel);
+    if (access(p, R_OK) != 0) {
+        free(p);
+        return NULL;
+    }
+    return p;
 }

@@ -48,6 +48,10 @@ size_t corpus_count_primary(const corpus_manifest *m);
 /* First entry whose relpath equals `relpath`, or NULL. */
 const corpus_entry *corpus_find(const corpus_manifest *m, const char *relpath);
 
+/* "<corpus>/<rel>" (malloc'd) when the corpus is present and that file is
+ * readable, else NULL. */
+char *corpus_path(const char *rel);
+
 /* Print "SKIPPED: <what>: corpus not found at <places>" to stdout. */
 void corpus_skip_note(const char *what);
 
