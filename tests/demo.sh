@@ -84,4 +84,20 @@ run "$BOOTFIX" hive check "$D/SYSTEM"
 run "$BOOTFIX" reg query "$D/SYSTEM" Select
 run "$BOOTFIX" reg export "$D/SYSTEM" 'ControlSet001\Control\CrashControl' "$D/CrashControl.reg" --utf8
 run cat "$D/CrashControl.reg"
+
+# A BCD store made the way bcdedit makes one, then the serial-console and
+# safe-mode commands of Microsoft's troubleshooting articles.
+run "$BOOTFIX" bcdedit /createstore "$D/BCD"
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /create '{bootmgr}' /d 'Windows Boot Manager'
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /create '{11111111-2222-3333-4444-555555555555}' /d 'Windows Server' /application osloader
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /default '{11111111-2222-3333-4444-555555555555}'
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /displayorder '{default}' /addlast
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /set '{default}' path '\Windows\system32\winload.efi'
+run "$BOOTFIX" --no-backup bcdedit /store "$D/BCD" /timeout 5
+run "$BOOTFIX" bcdedit /store "$D/BCD" /ems '{default}' ON
+run "$BOOTFIX" bcdedit /store "$D/BCD" /bootems '{bootmgr}' ON
+run "$BOOTFIX" bcdedit /store "$D/BCD" /emssettings EMSPORT:1 EMSBAUDRATE:115200
+run "$BOOTFIX" bcdedit /store "$D/BCD" /set '{default}' safeboot minimal
+run "$BOOTFIX" bcdedit /store "$D/BCD" /enum all
+run "$BOOTFIX" hive check "$D/BCD"
 printf '\nDemo files are in %s/\n' "$D"
