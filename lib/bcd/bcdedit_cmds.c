@@ -21,7 +21,7 @@ int be_cmd_enum(struct be_ctx *c, bf_error *err)
     int rc = bf_bcd_enum(c->s, a->npos ? a->pos[0] : NULL, flags, &c->opts->drives, &text, err);
     if (rc)
         return rc;
-    be_printf(&c->out, "%s", text ? text : "");
+    rf_printf(&c->out, "%s", text ? text : "");
     free(text);
     return BF_OK;
 }
@@ -55,7 +55,7 @@ static int bootmgr(struct be_ctx *c, bf_guid *g, uint32_t *type, bf_error *err)
 
 void be_ok(struct be_ctx *c)
 {
-    be_printf(&c->out, "%s\n", BE_MSG_OK);
+    rf_printf(&c->out, "%s\n", BE_MSG_OK);
 }
 
 /* Resolve words to GUIDs (for lists). */

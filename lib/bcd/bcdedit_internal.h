@@ -8,6 +8,7 @@
 #define BOOTFIX_BCDEDIT_INTERNAL_H
 
 #include "bcd/internal.h"
+#include "hive/regfile_util.h"
 
 /* bcdedit's own wording, used at the start of error messages */
 #define BE_MSG_OK "The operation completed successfully."
@@ -74,27 +75,15 @@ struct be_args {
     const char *start;     /* /start POLICY */
 };
 
-/* growing output text */
-struct be_out {
-    char *buf;
-    size_t len, cap;
-    int oom;
-};
-
 struct be_ctx {
     const bf_bcdedit_opts *opts;
     const struct be_args *a;
     bf_bcd *s;
-    struct be_out out;
+    rf_buf out; /* what bcdedit prints (rf_printf) */
 };
 
 /* ---- bcdedit_parse.c ---------------------------------------------------------------- */
 
-void be_printf(struct be_out *o, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
 /* Put `prefix` (and a space) in front of err->msg; returns err->code. */
 int be_prefix(bf_error *err, const char *prefix);
 /* "{...}"-looking word: an identifier rather than an element name. */

@@ -104,7 +104,7 @@ int be_cmd_create(struct be_ctx *c, bf_error *err)
     if (a->d && (rc = bf_bcd_set_string(c->s, &made, BCD_EL_DESCRIPTION, a->d, err)) != 0)
         return be_prefix(err, BE_MSG_SET);
     print_id(c, &made, shown);
-    be_printf(&c->out, "The entry %s was successfully created.\n", shown);
+    rf_printf(&c->out, "The entry %s was successfully created.\n", shown);
     return BF_OK;
 }
 
@@ -157,7 +157,7 @@ int be_cmd_copy(struct be_ctx *c, bf_error *err)
             return rc;
     }
     bf_guid_format(&made, gt);
-    be_printf(&c->out, "The entry was successfully copied to %s.\n", gt);
+    rf_printf(&c->out, "The entry was successfully copied to %s.\n", gt);
     return BF_OK;
 }
 
@@ -265,7 +265,7 @@ int be_cmd_delete(struct be_ctx *c, bf_error *err)
         return rc;
     if (resume && (rc = bf_bcd_object_delete(c->s, &res, err)) != 0)
         return rc;
-    be_printf(&c->out, "%s\n", BE_MSG_OK);
+    rf_printf(&c->out, "%s\n", BE_MSG_OK);
     return BF_OK;
 }
 
@@ -294,7 +294,7 @@ int be_cmd_export(struct be_ctx *c, bf_error *err)
     rc = bf_bcd_commit(c->s, &o, err);
     if (rc)
         return rc;
-    be_printf(&c->out, "%s\n", BE_MSG_OK);
+    rf_printf(&c->out, "%s\n", BE_MSG_OK);
     return BF_OK;
 }
 
@@ -439,6 +439,6 @@ int be_cmd_import(struct be_ctx *c, bf_error *err)
     bf_bcd_close(src);
     if (rc)
         return be_prefix(err, "/import:");
-    be_printf(&c->out, "%s\n", BE_MSG_OK);
+    rf_printf(&c->out, "%s\n", BE_MSG_OK);
     return BF_OK;
 }

@@ -13,38 +13,6 @@
 
 /* ---- output --------------------------------------------------------------------------- */
 
-void be_printf(struct be_out *o, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    if (o->oom)
-        return;
-    for (;;) {
-        size_t room = o->cap - o->len;
-        va_start(ap, fmt);
-        n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->oom = 1;
-            return;
-        }
-        if (o->buf && (size_t)n < room) {
-            o->len += (size_t)n;
-            return;
-        }
-        size_t ncap = o->cap ? o->cap * 2 : 256;
-        while (ncap < o->len + (size_t)n + 1)
-            ncap *= 2;
-        char *nb = realloc(o->buf, ncap);
-        if (!nb) {
-            o->oom = 1;
-            return;
-        }
-        o->buf = nb;
-        o->cap = ncap;
-    }
-}
-
 int be_prefix(bf_error *err, const char *prefix)
 {
     char tmp[2 * sizeof err->msg];
@@ -387,7 +355,7 @@ int bf_bcdedit(int argc, const char *const *argv, const bf_bcdedit_opts *opts, c
         }
         rc = bf_bcd_createstore(a.pos[0], err);
         if (rc == BF_OK)
-            be_printf(&c.out, "%s\n", BE_MSG_OK);
+            rf_printf(&c.out, "%s\n", BE_MSG_OK);
         goto done;
     }
     if (!a.store) {
@@ -411,14 +379,10 @@ done:
     if (c.s)
         bf_bcd_close(c.s);
     free(a.pos);
-    if (rc == BF_OK && c.out.oom)
-        rc = bf_fail(err, BF_ERR_NOMEM, "out of memory for the output");
     if (rc == BF_OK) {
-        *out = c.out.buf ? c.out.buf : calloc(1, 1);
-        if (!*out)
-            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-        return BF_OK;
+        *out = rf_take_str(&c.out);
+        return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory for the output");
     }
-    free(c.out.buf);
+    rf_free(&c.out);
     return rc;
 }

@@ -290,7 +290,7 @@ int be_cmd_dbgsettings(struct be_ctx *c, bf_error *err)
         rc = bf_bcd_enum(c->s, "{dbgsettings}", flags, &c->opts->drives, &text, err);
         if (rc)
             return rc;
-        be_printf(&c->out, "%s", text ? text : "");
+        rf_printf(&c->out, "%s", text ? text : "");
         free(text);
         return BF_OK;
     }

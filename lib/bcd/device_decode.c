@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "device_layout.h"
+#include "hive/regfile_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,33 +113,6 @@ int bf_bcd_device_check(const uint8_t *data, size_t len, char *why, size_t whyle
 
 /* ---- text ---------------------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *s, const char *t, size_t n)
-{
-    if (s->oom) return;
-    if (s->n + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < s->n + n + 1) cap *= 2;
-        char *q = realloc(s->p, cap);
-        if (!q) {
-            s->oom = 1;
-            return;
-        }
-        s->p = q;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->n, t, n);
-    s->n += n;
-    s->p[s->n] = 0;
-}
-
-static void sb_puts(sbuf *s, const char *t) { sb_add(s, t, strlen(t)); }
-
 typedef struct dctx {
     const uint8_t *b;
     const bf_bcd_drive_map *map;
@@ -148,7 +122,7 @@ typedef struct dctx {
 } dctx;
 
 /* UTF-16LE text in [start, end), up to the first NUL. */
-static void put_path(sbuf *s, const uint8_t *b, size_t start, size_t end)
+static void put_path(rf_buf *s, const uint8_t *b, size_t start, size_t end)
 {
     size_t n = 0;
     while (start + 2 * n + 2 <= end && rd16(b + start + 2 * n)) n++;
@@ -159,7 +133,7 @@ static void put_path(sbuf *s, const uint8_t *b, size_t start, size_t end)
         s->oom = 1;
         return;
     }
-    sb_add(s, u, olen);
+    rf_put(s, u, olen);
     free(u);
 }
 
@@ -204,16 +178,16 @@ static int read_partition(const uint8_t *d, bf_bcd_partition *p)
     return -1;
 }
 
-static void put_unknown_type(sbuf *s, uint32_t type)
+static void put_unknown_type(rf_buf *s, uint32_t type)
 {
     char t[48];
     snprintf(t, sizeof t, "unknown (device type %u)", (unsigned)type);
-    sb_puts(s, t);
+    rf_puts(s, t);
 }
 
-static void desc_text(const dctx *c, size_t off, size_t size, int depth, int nested, sbuf *s);
+static void desc_text(const dctx *c, size_t off, size_t size, int depth, int nested, rf_buf *s);
 
-static void put_partition(const dctx *c, size_t off, int nested, sbuf *s)
+static void put_partition(const dctx *c, size_t off, int nested, rf_buf *s)
 {
     bf_bcd_partition p;
     if (read_partition(c->b + off, &p)) {
@@ -224,31 +198,31 @@ static void put_partition(const dctx *c, size_t off, int nested, sbuf *s)
     char id[128];
     if (letter) {
         snprintf(id, sizeof id, "%s%c:", nested ? "" : "partition=", letter);
-        sb_puts(s, id);
+        rf_puts(s, id);
         return;
     }
     bf_bcd_partition_format(&p, id, sizeof id);
     if (nested) {
-        sb_puts(s, id);
+        rf_puts(s, id);
         return;
     }
-    sb_puts(s, "unknown (");
-    sb_puts(s, id);
-    sb_puts(s, ")");
+    rf_puts(s, "unknown (");
+    rf_puts(s, id);
+    rf_puts(s, ")");
 }
 
 /* "[PARENT]PATH" of a ramdisk or vhd: nested device at off+nest, path after it. */
-static void put_file(const dctx *c, size_t off, size_t size, size_t nest, int depth, sbuf *s)
+static void put_file(const dctx *c, size_t off, size_t size, size_t nest, int depth, rf_buf *s)
 {
     size_t noff = off + nest;
     size_t nsize = rd32(c->b + noff + D_SIZE);
-    sb_puts(s, "[");
+    rf_puts(s, "[");
     desc_text(c, noff, nsize, depth + 1, 1, s);
-    sb_puts(s, "]");
+    rf_puts(s, "]");
     put_path(s, c->b, noff + nsize, off + size);
 }
 
-static void put_options(const dctx *c, sbuf *s)
+static void put_options(const dctx *c, rf_buf *s)
 {
     bf_guid g;
     bf_guid_from_bytes(c->b, &g);
@@ -259,26 +233,26 @@ static void put_options(const dctx *c, sbuf *s)
         bf_guid_format(&g, t);
         alias = t;
     }
-    sb_puts(s, ",");
-    sb_puts(s, alias);
+    rf_puts(s, ",");
+    rf_puts(s, alias);
 }
 
-static void put_local(const dctx *c, size_t off, size_t size, int depth, int nested, sbuf *s)
+static void put_local(const dctx *c, size_t off, size_t size, int depth, int nested, rf_buf *s)
 {
     uint32_t lt = rd32(c->b + off + D_LOCAL_TYPE);
     if (lt == LT_RAMDISK) {
-        sb_puts(s, "ramdisk=");
+        rf_puts(s, "ramdisk=");
         put_file(c, off, size, RD_NESTED, depth, s);
         if (!nested) put_options(c, s);
     } else if (lt == LT_VHD) {
-        sb_puts(s, "vhd=");
+        rf_puts(s, "vhd=");
         put_file(c, off, size, VHD_NESTED, depth, s);
     } else {
         put_unknown_type(s, DT_DISK);
     }
 }
 
-static void put_locate(const dctx *c, size_t off, size_t size, int depth, sbuf *s)
+static void put_locate(const dctx *c, size_t off, size_t size, int depth, rf_buf *s)
 {
     uint32_t parent = rd32(c->b + off + LOC_PARENT);
     if (parent) {
@@ -289,17 +263,17 @@ static void put_locate(const dctx *c, size_t off, size_t size, int depth, sbuf *
             return;
         }
     }
-    sb_puts(s, "locate=");
-    size_t before = s->n;
+    rf_puts(s, "locate=");
+    size_t before = s->len;
     put_path(s, c->b, off + LOC_PATH, off + (parent ? parent : size));
-    if (s->n != before || s->oom) return;
+    if (s->len != before || s->oom) return;
     const char *v = c->cb ? c->cb(c->cbctx, rd32(c->b + off + LOC_ELEMENT)) : NULL;
-    sb_puts(s, v && *v ? v : "unknown");
+    rf_puts(s, v && *v ? v : "unknown");
 }
 
 /* Text of the descriptor at off (already checked).  `nested`: inside the
  * brackets of a ramdisk or vhd, where partitions are "C:" or an identity. */
-static void desc_text(const dctx *c, size_t off, size_t size, int depth, int nested, sbuf *s)
+static void desc_text(const dctx *c, size_t off, size_t size, int depth, int nested, rf_buf *s)
 {
     uint32_t type = rd32(c->b + off);
     if (depth > DEV_MAX_DEPTH) {
@@ -307,7 +281,7 @@ static void desc_text(const dctx *c, size_t off, size_t size, int depth, int nes
         return;
     }
     switch (type) {
-    case DT_BOOT: sb_puts(s, "boot"); break;
+    case DT_BOOT: rf_puts(s, "boot"); break;
     case DT_PARTITION: put_partition(c, off, nested, s); break;
     case DT_DISK: put_local(c, off, size, depth, nested, s); break;
     case DT_LOCATE: put_locate(c, off, size, depth, s); break;
@@ -325,13 +299,10 @@ int bf_bcd_device_to_text(const uint8_t *data, size_t len, const bf_bcd_drive_ma
     if (bf_bcd_device_check(data, len, why, sizeof why))
         return bf_fail(err, BF_ERR_FORMAT, "device data invalid: %s", why);
     dctx c = {data, map, flags, cb, ctx};
-    sbuf s = {0};
+    rf_buf s = {0};
     desc_text(&c, DEV_OPTIONS, len - DEV_OPTIONS, 0, 0, &s);
-    if (!s.oom && !s.p) sb_puts(&s, "");
-    if (s.oom) {
-        free(s.p);
+    *text = rf_take_str(&s);
+    if (!*text)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory formatting a device");
-    }
-    *text = s.p;
     return BF_OK;
 }

@@ -16,6 +16,7 @@
  * with /v since Windows 7).
  */
 #include "internal.h"
+#include "hive/regfile_util.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -27,62 +28,35 @@
 
 /* ---- growing text buffer ---------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->n + n + 1) nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
-static void sb_chars(sbuf *b, char c, size_t n)
+static void sb_chars(rf_buf *b, char c, size_t n)
 {
     char buf[64];
     memset(buf, c, sizeof buf);
     while (n) {
         size_t k = n < sizeof buf ? n : sizeof buf;
-        sb_put(b, buf, k);
+        rf_put(b, buf, k);
         n -= k;
     }
 }
 
 /* "name" padded to the value column, then the first value line. */
-static void sb_name(sbuf *b, const char *name)
+static void sb_name(rf_buf *b, const char *name)
 {
     size_t len = strlen(name);
-    sb_str(b, name);
+    rf_puts(b, name);
     sb_chars(b, ' ', len < NAME_COLUMN ? NAME_COLUMN - len : 1);
 }
 
 /* name + value lines (continuations indented); no lines prints the name only */
-static void sb_entry(sbuf *b, const char *name, char **lines, size_t n)
+static void sb_entry(rf_buf *b, const char *name, char **lines, size_t n)
 {
     sb_name(b, name);
     for (size_t i = 0; i < n; i++) {
         if (i) sb_chars(b, ' ', NAME_COLUMN);
-        sb_str(b, lines[i]);
-        sb_str(b, "\n");
+        rf_puts(b, lines[i]);
+        rf_puts(b, "\n");
     }
-    if (n == 0) sb_str(b, "\n");
+    if (n == 0) rf_puts(b, "\n");
 }
 
 /* ---- one object ---------------------------------------------------------------------- */
@@ -93,7 +67,7 @@ static int cmp_code(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int put_identifier(sbuf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags,
+static int put_identifier(rf_buf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags,
                           bf_error *err)
 {
     bf_bcd_elem e;
@@ -112,7 +86,7 @@ static int put_identifier(sbuf *b, bf_bcd *s, const bf_bcd_object *o, unsigned f
     return BF_OK;
 }
 
-static int put_object(sbuf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags,
+static int put_object(rf_buf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags,
                       const bf_bcd_drive_map *map, bf_error *err)
 {
     char hb[128], nb[40];
@@ -120,11 +94,11 @@ static int put_object(sbuf *b, bf_bcd *s, const bf_bcd_object *o, unsigned flags
     bf_bcd_elem *els = NULL;
     size_t nel = 0;
     if (!heading) heading = "";
-    sb_str(b, "\n");
-    sb_str(b, heading);
-    sb_str(b, "\n");
+    rf_puts(b, "\n");
+    rf_puts(b, heading);
+    rf_puts(b, "\n");
     sb_chars(b, '-', strlen(heading));
-    sb_str(b, "\n");
+    rf_puts(b, "\n");
     int rc = put_identifier(b, s, o, flags, err);
     if (rc != BF_OK) return rc;
     rc = bf_bcd_elements(s, &o->id, &els, &nel, err);
@@ -176,7 +150,7 @@ static const struct {
 };
 
 static int enum_pred(bf_bcd *s, type_pred pred, unsigned flags, const bf_bcd_drive_map *map,
-                     sbuf *b, bf_error *err)
+                     rf_buf *b, bf_error *err)
 {
     bf_bcd_object *objs = NULL;
     size_t n = 0;
@@ -188,7 +162,7 @@ static int enum_pred(bf_bcd *s, type_pred pred, unsigned flags, const bf_bcd_dri
 }
 
 static int enum_one(bf_bcd *s, const bf_guid *id, unsigned flags, const bf_bcd_drive_map *map,
-                    sbuf *b, bf_error *err)
+                    rf_buf *b, bf_error *err)
 {
     bf_bcd_object o;
     o.id = *id;
@@ -198,7 +172,7 @@ static int enum_one(bf_bcd *s, const bf_guid *id, unsigned flags, const bf_bcd_d
 }
 
 /* {bootmgr}, then the entries of its displayorder that exist, in that order. */
-static int enum_active(bf_bcd *s, unsigned flags, const bf_bcd_drive_map *map, sbuf *b,
+static int enum_active(bf_bcd *s, unsigned flags, const bf_bcd_drive_map *map, rf_buf *b,
                        bf_error *err)
 {
     bf_bcd_elem order;
@@ -220,7 +194,7 @@ static int enum_active(bf_bcd *s, unsigned flags, const bf_bcd_drive_map *map, s
 }
 
 static int enum_select(bf_bcd *s, const char *what, unsigned flags, const bf_bcd_drive_map *map,
-                       sbuf *b, bf_error *err)
+                       rf_buf *b, bf_error *err)
 {
     if (!what || bcd_ieq(what, "active")) return enum_active(s, flags, map, b, err);
     for (size_t i = 0; i < sizeof g_words / sizeof g_words[0]; i++)
@@ -241,16 +215,14 @@ static int enum_select(bf_bcd *s, const char *what, unsigned flags, const bf_bcd
 int bf_bcd_enum(bf_bcd *s, const char *what, unsigned flags, const bf_bcd_drive_map *map,
                 char **text, bf_error *err)
 {
-    sbuf b = {NULL, 0, 0, 0};
+    rf_buf b = {0};
     if (!s || !text) return bf_fail(err, BF_ERR_INVALID, "bf_bcd_enum: NULL argument");
     *text = NULL;
     int rc = enum_select(s, what, flags, map, &b, err);
-    if (rc == BF_OK && !b.oom && !b.p) sb_str(&b, "");
-    if (rc == BF_OK && b.oom) rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (rc != BF_OK) {
-        free(b.p);
+        rf_free(&b);
         return rc;
     }
-    *text = b.p;
-    return BF_OK;
+    *text = rf_take_str(&b);
+    return *text ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
 }

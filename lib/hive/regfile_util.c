@@ -4,6 +4,8 @@
 #include "regfile_util.h"
 
 #include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 int rf_reserve(rf_buf *b, size_t extra)
@@ -53,6 +55,24 @@ void rf_putc(rf_buf *b, uint8_t c)
 }
 
 void rf_puts(rf_buf *b, const char *s) { rf_put(b, s, strlen(s)); }
+
+void rf_printf(rf_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if (rf_reserve(b, (size_t)n + 1) < 0) /* vsnprintf writes a NUL too */
+        return;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
 
 void rf_put_u16(rf_buf *b, uint16_t u)
 {

@@ -1,6 +1,7 @@
 /*
- * Helpers shared by regdata.c, regfile_export.c and regfile_import.c:
- * a growable byte buffer and strict UTF-8 / UTF-16LE / Windows-1252 codecs.
+ * Helpers shared by regdata.c, regfile_export.c, regfile_import.c and the
+ * text output of lib/bcd: a growable byte buffer and strict UTF-8 /
+ * UTF-16LE / Windows-1252 codecs.
  * Not installed.
  */
 #ifndef BOOTFIX_REGFILE_UTIL_H
@@ -19,6 +20,11 @@ int rf_reserve(rf_buf *b, size_t extra); /* 0, or -1 (and oom set) */
 void rf_put(rf_buf *b, const void *p, size_t n);
 void rf_putc(rf_buf *b, uint8_t c);
 void rf_puts(rf_buf *b, const char *s);
+void rf_printf(rf_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 void rf_put_u16(rf_buf *b, uint16_t u); /* little-endian */
 void rf_put_utf8(rf_buf *b, uint32_t cp);
 void rf_put_utf16(rf_buf *b, uint32_t cp); /* one code point as UTF-16LE */
