@@ -342,6 +342,17 @@ typedef struct bf_bcdedit_opts {
 int bf_bcdedit(int argc, const char *const *argv, const bf_bcdedit_opts *opts, char **out,
                bf_error *err);
 
+/* Parse and check a command line without running it: *store (may be NULL)
+ * gets the /store argument (a pointer into argv, or NULL), *writes (may be
+ * NULL) whether the command would change a store. */
+int bf_bcdedit_check(int argc, const char *const *argv, const char **store, int *writes,
+                     bf_error *err);
+/* Run one command on a store the caller opened (writable for a write
+ * command); /store in argv is ignored and nothing is committed: the caller
+ * commits.  /createstore, /export and /import are refused here. */
+int bf_bcdedit_store(bf_bcd *s, int argc, const char *const *argv, const bf_bcdedit_opts *opts,
+                     char **out, bf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

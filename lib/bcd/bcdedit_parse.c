@@ -318,6 +318,67 @@ static int is_write(const struct be_args *a, const struct cmd_rule *r)
     return r->writes;
 }
 
+int bf_bcdedit_check(int argc, const char *const *argv, const char **store, int *writes,
+                     bf_error *err)
+{
+    struct be_args a;
+    int rc;
+
+    if (store)
+        *store = NULL;
+    if (writes)
+        *writes = 0;
+    rc = parse_args(argc, argv, &a, err);
+    if (rc == BF_OK && a.cmd == BE_HELP)
+        rc = bf_fail(err, BF_ERR_INVALID, "bcdedit's help is not built in: see \"bootfix help "
+                     "bcdedit\" and bootfix(1)");
+    if (rc == BF_OK)
+        rc = check_rule(&a, rule_of(a.cmd), err);
+    if (rc == BF_OK) {
+        if (store)
+            *store = a.store;
+        if (writes)
+            *writes = a.cmd == BE_CREATESTORE || is_write(&a, rule_of(a.cmd));
+    }
+    free(a.pos);
+    return rc;
+}
+
+int bf_bcdedit_store(bf_bcd *s, int argc, const char *const *argv, const bf_bcdedit_opts *opts,
+                     char **out, bf_error *err)
+{
+    static const bf_bcdedit_opts none;
+    struct be_args a;
+    struct be_ctx c;
+    int rc;
+
+    if (!out || !s)
+        return bf_fail(err, BF_ERR_INVALID, "bcdedit: no store or no output pointer");
+    *out = NULL;
+    memset(&c, 0, sizeof c);
+    rc = parse_args(argc, argv, &a, err);
+    if (rc)
+        return rc;
+    if (a.cmd == BE_HELP || a.cmd == BE_CREATESTORE || a.cmd == BE_EXPORT || a.cmd == BE_IMPORT)
+        rc = bf_fail(err, BF_ERR_UNSUPPORTED, "%s works on whole store files: it cannot run on a "
+                     "store that is being edited", a.cmd_word);
+    if (rc == BF_OK)
+        rc = check_rule(&a, rule_of(a.cmd), err);
+    if (rc == BF_OK) {
+        c.opts = opts ? opts : &none;
+        c.a = &a;
+        c.s = s;
+        rc = run(&c, err);
+    }
+    free(a.pos);
+    if (rc == BF_OK) {
+        *out = rf_take_str(&c.out);
+        return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory for the output");
+    }
+    rf_free(&c.out);
+    return rc;
+}
+
 int bf_bcdedit(int argc, const char *const *argv, const bf_bcdedit_opts *opts, char **out,
                bf_error *err)
 {
