@@ -92,8 +92,17 @@ $(BA)/tests/%: $(BA)/tests/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
 TEST_BINS := $(addprefix $(BA)/tests/,$(TESTS))
 CLI_TESTS := $(sort $(wildcard tests/test_*.sh))
 
-check: deps $(TEST_BINS) $(BA)/bootfix $(B)/bootfix
-	@st=0; export BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR); \
+# small programs the shell tests use to generate input files (tests/tools/*.c)
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BA)/tests/tools/%,$(TOOL_SRC))
+
+$(BA)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $<
+
+check: deps $(TEST_BINS) $(TOOL_BINS) $(BA)/bootfix $(B)/bootfix
+	@st=0; export BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) \
+	  BOOTFIX_TOOLS=$(CURDIR)/$(BA)/tests/tools; \
 	sh tests/run-all.sh $(TEST_BINS) || st=1; \
 	for s in $(CLI_TESTS); do echo "=== $$s"; sh $$s || st=1; done; \
 	if [ $$st -ne 0 ]; then echo "make check: FAILED (see above)"; fi; exit $$st
@@ -122,7 +131,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bootfix $(DESTDIR)$(PREFIX)/lib/libbootfix.* \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bootfix.pc
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/bootfix.pc \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/bootfix.1 $(DESTDIR)$(PREFIX)/share/man/man3/libbootfix.3
 	rm -rf $(DESTDIR)$(PREFIX)/include/bootfix
 
 clean:
