@@ -1,0 +1,597 @@
+/*
+ * txn.c — one write session of a run: the writability check, the backup
+ * folder with copies of every file and its logs, the journal, the atomic
+ * commit of each file and the read-back check against the journal.
+ *
+ * Order of a commit (rc_txn_commit):
+ *   1. the journal's entries: bf_journal_diff of each file's before-state and
+ *      edited image; files without differences are left alone (none: done);
+ *   2. every file's folder and the backup folder must be writable;
+ *   3. the backup folder is created and the files and logs copied into it;
+ *   4. the journal is written with "committed 0" for every file;
+ *   5. each file is committed (bf_hive_commit) and the journal rewritten
+ *      with it marked committed;
+ *   6. each written file is opened again and its differences from the
+ *      before-state must be exactly the journal's entries.
+ */
+#include "recipe/internal.h"
+#include "io/io.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _WIN32
+#include <io.h>
+#define MKDIR(p) mkdir(p)
+#ifndef W_OK
+#define W_OK 2
+#endif
+#else
+#define MKDIR(p) mkdir((p), 0755)
+#endif
+
+#define MAX_UNIQUE 1000
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+int rc_copy_file(const char *from, const char *to, bf_error *err)
+{
+    uint8_t *data;
+    size_t len;
+    int e = bf_io_read_file(from, &data, &len);
+    if (e)
+        return bf_fail_sys(err, e, "backup: cannot read %s", from);
+    const char *step = "create";
+    e = bf_io_write_new(to, data, len, 0600, &step);
+    free(data);
+    if (e)
+        return bf_fail_sys(err, e, "backup: copying %s to %s failed (%s)", from, to, step);
+    return BF_OK;
+}
+
+static char *join2(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s", dir, name);
+    return s;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            b = p + 1;
+    return b;
+}
+
+static int same_name_ci(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        if (ca >= 'a' && ca <= 'z')
+            ca -= 32;
+        if (cb >= 'a' && cb <= 'z')
+            cb -= 32;
+        if (ca != cb)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* A run title as a folder name part: "serial-console on" -> "serial-console-on". */
+static void title_for_folder(const char *title, char *out, size_t len)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(title ? title : "run"); *p && n + 1 < len; p++) {
+        unsigned char c = *p;
+        if (c < 0x20 || c == 0x7F || c == ' ' || strchr("/\\:*?\"<>|%", c))
+            c = '-';
+        out[n++] = (char)c;
+    }
+    /* do not end in the middle of a UTF-8 sequence */
+    if (n && ((unsigned char)out[n - 1] & 0x80)) {
+        size_t k = n;
+        while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0xC0) {
+            unsigned char lead = (unsigned char)out[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (n - (k - 1) < need)
+                n = k - 1;
+        }
+    }
+    out[n] = 0;
+    if (n == 0)
+        snprintf(out, len, "run");
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* mkdir -p; 0 or errno. */
+static int make_dirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return ENOMEM;
+    size_t n = strlen(p);
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && p[i] != '/' && p[i] != '\\')
+            continue;
+        char c = p[i];
+        p[i] = 0;
+        if (!is_dir(p) && MKDIR(p) != 0 && errno != EEXIST) {
+            int e = errno;
+            free(p);
+            return e;
+        }
+        p[i] = c;
+    }
+    free(p);
+    return is_dir(path) ? 0 : ENOTDIR;
+}
+
+/* The folder holding path, or "." (malloc'd). */
+static char *dir_of(const char *path)
+{
+    const char *b = base_name(path);
+    size_t n = (size_t)(b - path);
+    while (n > 1 && (path[n - 1] == '/' || path[n - 1] == '\\'))
+        n--;
+    char *d = malloc(n + 2);
+    if (!d)
+        return NULL;
+    if (n == 0) {
+        strcpy(d, ".");
+    } else {
+        memcpy(d, path, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+/* Without a target: the folders must be writable (access W_OK). */
+static int check_writable_plain(const char *const *paths, size_t n, const char *folder, bf_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *d = dir_of(paths[i]);
+        if (!d)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        int ok = access(d, W_OK) == 0;
+        int e = errno;
+        if (!ok) {
+            int rc = bf_fail(err, BF_ERR_READONLY, "%s cannot be replaced: its folder %s is not writable (%s); "
+                             "nothing was written", paths[i], d, strerror(e));
+            free(d);
+            return rc;
+        }
+        free(d);
+    }
+    char *p = strdup(folder);
+    if (!p)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    while (!is_dir(p)) {
+        char *up = dir_of(p);
+        free(p);
+        if (!up)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        p = up;
+        if (strcmp(p, ".") == 0 || strcmp(p, "/") == 0)
+            break;
+    }
+    int rc = BF_OK;
+    if (access(p, W_OK) != 0)
+        rc = bf_fail(err, BF_ERR_READONLY, "backup folder %s cannot be created: %s is not writable (%s); "
+                     "nothing was written", folder, p, strerror(errno));
+    free(p);
+    return rc;
+}
+
+/* ---- registering files ----------------------------------------------------------------------- */
+
+int rc_txn_add(struct rc_txn *x, const char *label, const char *path, bf_hive *after,
+               unsigned open_flags, bf_error *err)
+{
+    if (!label || !*label || strlen(label) >= sizeof x->files[0].label || !path || !after)
+        return bf_fail(err, BF_ERR_INVALID, "rc_txn_add: bad label, path or hive");
+    if (x->nfiles >= RC_MAX_FILES)
+        return bf_fail(err, BF_ERR_LIMIT, "%s: more than %d files in one run", path, RC_MAX_FILES);
+    for (size_t i = 0; i < x->nfiles; i++)
+        if (strcmp(x->files[i].path, path) == 0)
+            return bf_fail(err, BF_ERR_EXISTS, "%s: the file is in the run twice", path);
+    struct rc_file *f = &x->files[x->nfiles];
+    memset(f, 0, sizeof *f);
+    snprintf(f->label, sizeof f->label, "%s", label);
+    if (!(f->path = strdup(path)))
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    int rc = bf_hive_open(path, open_flags & ~(unsigned)BF_OPEN_WRITE, &f->before, err);
+    if (rc) {
+        free(f->path);
+        memset(f, 0, sizeof *f);
+        return rc;
+    }
+    f->after = after;
+    x->nfiles++;
+    return BF_OK;
+}
+
+void rc_txn_free(struct rc_txn *x)
+{
+    for (size_t i = 0; i < x->nfiles; i++) {
+        bf_hive_close(x->files[i].before);
+        free(x->files[i].path);
+        x->files[i].before = NULL;
+        x->files[i].path = NULL;
+    }
+    x->nfiles = 0;
+}
+
+/* ---- committing ---------------------------------------------------------------------------------- */
+
+struct commit_state {
+    struct rc_txn *x;
+    bf_run_result *res;
+    bf_journal j;
+    size_t map[RC_MAX_FILES]; /* journal file index -> txn file index */
+    char *folder;
+    char written[512];        /* labels and paths written so far, for messages */
+};
+
+/* Step 1: diff every file; keep those that differ. */
+static int plan(struct commit_state *s, bf_error *err)
+{
+    struct rc_txn *x = s->x;
+    for (size_t i = 0; i < x->nfiles; i++) {
+        struct rc_file *f = &x->files[i];
+        size_t k, before = s->j.nentries;
+        int rc = rc_journal_add_file(&s->j, f->label, f->path, NULL, &k, err);
+        if (rc)
+            return rc;
+        if ((rc = bf_journal_diff(f->before, f->after, k, &s->j, err)))
+            return rc;
+        if (s->j.nentries == before) { /* unchanged: drop it again */
+            bf_journal_file *jf = &s->j.files[--s->j.nfiles];
+            free(jf->label);
+            free(jf->path);
+            free(jf->backup);
+            continue;
+        }
+        s->map[k] = i;
+    }
+    return BF_OK;
+}
+
+static int check_writable(struct commit_state *s, const char *folder, bf_error *err)
+{
+    const char *paths[RC_MAX_FILES];
+    for (size_t k = 0; k < s->j.nfiles; k++)
+        paths[k] = s->j.files[k].path;
+    const char *dirs[1] = {folder};
+    if (s->x->t)
+        return bf_target_check_writable(s->x->t, paths, s->j.nfiles, dirs, 1, err);
+    return check_writable_plain(paths, s->j.nfiles, folder, err);
+}
+
+/* The backup folder's path before it exists: o->backup_dir or the first
+ * candidate under the backup root. */
+static int folder_base(struct commit_state *s, char **out, bf_error *err)
+{
+    const bf_run_opts *o = s->x->o;
+    if (o && o->backup_dir) {
+        *out = strdup(o->backup_dir);
+    } else {
+        const char *root = s->x->backup_root;
+        char *own = NULL;
+        if (!root && s->x->t && s->x->t->root)
+            root = own = join2(s->x->t->root, RC_BACKUP_DIRNAME);
+        if (!root)
+            return bf_fail(err, BF_ERR_INVALID, "no folder for the backups (no target and no backup folder)");
+        char stamp[32], title[72];
+        rc_utc_stamp(stamp, sizeof stamp);
+        title_for_folder(s->x->title, title, sizeof title);
+        size_t n = strlen(root) + strlen(stamp) + strlen(title) + 3;
+        *out = malloc(n);
+        if (*out)
+            snprintf(*out, n, "%s/%s-%s", root, stamp, title);
+        free(own);
+    }
+    return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
+}
+
+/* Step 3a: create the backup folder (s->folder). */
+static int make_folder(struct commit_state *s, const char *base, bf_error *err)
+{
+    const bf_run_opts *o = s->x->o;
+    if (o && o->backup_dir) {
+        int e = make_dirs(base);
+        if (e)
+            return bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", base);
+        char *jp = join2(base, RC_JOURNAL_NAME);
+        if (!jp)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        uint64_t size;
+        int64_t mtime;
+        int exists = bf_io_stat(jp, &size, &mtime) == 0;
+        free(jp);
+        if (exists)
+            return bf_fail(err, BF_ERR_EXISTS, "backup folder %s already holds a journal (%s) of another run; "
+                           "choose another folder; nothing was written", base, RC_JOURNAL_NAME);
+        s->folder = strdup(base);
+        return s->folder ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    }
+    char *root = dir_of(base);
+    if (!root)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    int e = make_dirs(root);
+    if (e) {
+        int rc = bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", root);
+        free(root);
+        return rc;
+    }
+    free(root);
+    size_t n = strlen(base) + 8;
+    char *cand = malloc(n);
+    if (!cand)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    for (int i = 1; i <= MAX_UNIQUE; i++) {
+        if (i == 1)
+            snprintf(cand, n, "%s", base);
+        else
+            snprintf(cand, n, "%s-%d", base, i);
+        if (MKDIR(cand) == 0) {
+            s->folder = cand;
+            bf_io_flush_dir(cand);
+            return BF_OK;
+        }
+        if (errno != EEXIST) {
+            int rc = bf_fail_sys(err, errno, "backup folder %s cannot be created; nothing was written", cand);
+            free(cand);
+            return rc;
+        }
+    }
+    free(cand);
+    return bf_fail(err, BF_ERR_EXISTS, "backup folders %s-2 ... -%d all exist; nothing was written", base,
+                   MAX_UNIQUE);
+}
+
+/* Step 3b: copy each file and its logs; fills the journal's backup paths. */
+static int copy_backups(struct commit_state *s, bf_error *err)
+{
+    for (size_t k = 0; k < s->j.nfiles; k++) {
+        bf_journal_file *jf = &s->j.files[k];
+        const char *base = base_name(jf->path);
+        int clash = 0;
+        for (size_t m = 0; m < s->j.nfiles; m++)
+            if (m != k && same_name_ci(base, base_name(s->j.files[m].path)))
+                clash = 1;
+        char prefix[40];
+        if (clash)
+            snprintf(prefix, sizeof prefix, "%s%zu-", jf->label, k);
+        else
+            prefix[0] = 0;
+        char *logs[3] = {NULL, NULL, NULL};
+        bf_logs_find(jf->path, logs);
+        int rc = BF_OK;
+        for (int i = -1; i < 3 && rc == BF_OK; i++) {
+            const char *from = i < 0 ? jf->path : logs[i];
+            if (!from)
+                continue;
+            size_t n = strlen(prefix) + strlen(base_name(from)) + 1;
+            char *name = malloc(n);
+            char *to = name ? (snprintf(name, n, "%s%s", prefix, base_name(from)), join2(s->folder, name)) : NULL;
+            free(name);
+            if (!to) {
+                rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            rc = rc_copy_file(from, to, err);
+            if (rc == BF_OK && i < 0)
+                jf->backup = to;
+            else
+                free(to);
+        }
+        for (int i = 0; i < 3; i++)
+            free(logs[i]);
+        if (rc)
+            return rc;
+    }
+    return BF_OK;
+}
+
+static void note_written(struct commit_state *s, const char *path)
+{
+    size_t n = strlen(s->written);
+    snprintf(s->written + n, sizeof s->written - n, "%s%s", n ? ", " : "", path);
+}
+
+/* Prefix err's message with context and the files already written. */
+static int fail_after(struct commit_state *s, bf_error *err, int rc, const char *what)
+{
+    if (!err)
+        return rc;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    int sys = err->sys_errno;
+    if (s->written[0])
+        bf_fail(err, rc, "%s: %s; already written: %s (the journal %s/%s records them; `bootfix undo` "
+                "reverts them)", what, msg, s->written, s->folder, RC_JOURNAL_NAME);
+    else
+        bf_fail(err, rc, "%s: %s; nothing was written", what, msg);
+    err->sys_errno = sys;
+    return rc;
+}
+
+static int entries_equal(const bf_journal_entry *a, const bf_journal_entry *b)
+{
+    if (a->op != b->op || a->file != b->file || strcmp(a->key, b->key) != 0 ||
+        strcmp(a->value, b->value) != 0 || a->old_present != b->old_present ||
+        a->new_present != b->new_present)
+        return 0;
+    if (a->old_present && (a->old_type != b->old_type || a->old_len != b->old_len ||
+                           (a->old_len && memcmp(a->old_data, b->old_data, a->old_len) != 0)))
+        return 0;
+    if (a->new_present && (a->new_type != b->new_type || a->new_len != b->new_len ||
+                           (a->new_len && memcmp(a->new_data, b->new_data, a->new_len) != 0)))
+        return 0;
+    return 1;
+}
+
+static void describe_entry(const bf_journal_entry *e, char *buf, size_t len)
+{
+    if (!e) {
+        snprintf(buf, len, "nothing");
+        return;
+    }
+    const char *op = e->op == BF_J_KEY_ADD ? "key created" : e->op == BF_J_KEY_DEL ? "key deleted" : "value";
+    char *o = rc_reg_text(e->old_present, e->old_type, e->old_data, e->old_len);
+    char *n = rc_reg_text(e->new_present, e->new_type, e->new_data, e->new_len);
+    if (e->op == BF_J_VALUE)
+        snprintf(buf, len, "%s %s\\%s: %.80s -> %.80s", op, e->key, e->value[0] ? e->value : "(Default)",
+                 o ? o : "?", n ? n : "?");
+    else
+        snprintf(buf, len, "%s %s", op, e->key);
+    free(o);
+    free(n);
+}
+
+/* Step 6: the file as written differs from its before-state exactly by the
+ * journal's entries for it. */
+static int verify_file(struct commit_state *s, size_t k, bf_error *err)
+{
+    struct rc_file *f = &s->x->files[s->map[k]];
+    bf_hive *h;
+    int rc = bf_hive_open(f->path, 0, &h, err);
+    if (rc)
+        return rc;
+    bf_journal got;
+    memset(&got, 0, sizeof got);
+    rc = bf_journal_diff(f->before, h, k, &got, err);
+    bf_hive_close(h);
+    if (rc) {
+        bf_journal_free(&got);
+        return rc;
+    }
+    size_t g = 0;
+    for (size_t i = 0; i <= s->j.nentries; i++) {
+        const bf_journal_entry *want = NULL;
+        while (i < s->j.nentries && s->j.entries[i].file != k)
+            i++;
+        if (i < s->j.nentries)
+            want = &s->j.entries[i];
+        const bf_journal_entry *have = g < got.nentries ? &got.entries[g] : NULL;
+        if (!want && !have)
+            break;
+        if (!want || !have || !entries_equal(want, have)) {
+            char a[320], b[320];
+            describe_entry(want, a, sizeof a);
+            describe_entry(have, b, sizeof b);
+            rc = bf_fail(err, BF_ERR_VERIFY, "%s: read back after writing, change %zu differs from the journal: "
+                         "journal has %s, the file has %s", f->path, g + 1, a, b);
+            break;
+        }
+        g++;
+    }
+    bf_journal_free(&got);
+    return rc;
+}
+
+/* Steps 4 to 6. */
+static int write_all(struct commit_state *s, bf_error *err)
+{
+    const bf_run_opts *o = s->x->o;
+    bf_error e2;
+    int rc = bf_journal_write(s->j.path, &s->j, err);
+    if (rc)
+        return fail_after(s, err, rc, "writing the journal");
+    for (size_t k = 0; k < s->j.nfiles; k++) {
+        struct rc_file *f = &s->x->files[s->map[k]];
+        bf_commit_opts co = {NULL, NULL, o ? o->no_libregf : 0};
+        memset(&e2, 0, sizeof e2);
+        rc = bf_hive_commit(f->after, &co, &e2);
+        int in_place = rc == BF_OK || (rc == BF_ERR_IO && strstr(e2.msg, "written, but flushing") != NULL);
+        if (in_place) {
+            s->j.files[k].committed = 1;
+            note_written(s, f->path);
+            if (s->res && rc_add_written(s->res, f->path, err) != BF_OK)
+                return fail_after(s, err, BF_ERR_NOMEM, "listing the written files");
+        }
+        if (rc) {
+            if (err)
+                *err = e2;
+            char what[300];
+            snprintf(what, sizeof what, "committing %s", f->label);
+            return fail_after(s, err, rc, what);
+        }
+        if ((rc = bf_journal_write(s->j.path, &s->j, err)))
+            return fail_after(s, err, rc, "updating the journal");
+    }
+    for (size_t k = 0; k < s->j.nfiles; k++) {
+        if ((rc = verify_file(s, k, err))) {
+            char what[64];
+            snprintf(what, sizeof what, "checking %s", s->j.files[k].label);
+            return fail_after(s, err, rc, what);
+        }
+    }
+    return BF_OK;
+}
+
+int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
+{
+    struct commit_state s;
+    memset(&s, 0, sizeof s);
+    s.x = x;
+    s.res = res;
+    const bf_run_opts *o = x->o;
+    char *base = NULL;
+    int rc = plan(&s, err);
+    if (rc || s.j.nentries == 0 || (o && o->dry_run))
+        goto out;
+    if (o && o->no_backup && !o->force) {
+        rc = bf_fail(err, BF_ERR_INVALID, "--no-backup needs --force: without copies of the files only the "
+                     "journal can undo this run; nothing was written");
+        goto out;
+    }
+    if ((rc = folder_base(&s, &base, err)) || (rc = check_writable(&s, base, err)) ||
+        (rc = make_folder(&s, base, err)))
+        goto out;
+    if (!(o && o->no_backup) && (rc = copy_backups(&s, err))) {
+        rc = fail_after(&s, err, rc, "backing up");
+        goto out;
+    }
+    char created[32];
+    rc_utc_iso(created, sizeof created);
+    s.j.path = join2(s.folder, RC_JOURNAL_NAME);
+    s.j.recipe = strdup(x->title ? x->title : "run");
+    s.j.created = strdup(created);
+    s.j.target = strdup(x->t && x->t->root ? x->t->root : "");
+    s.j.reverts = x->reverts ? strdup(x->reverts) : NULL;
+    if (!s.j.path || !s.j.recipe || !s.j.created || !s.j.target || (x->reverts && !s.j.reverts)) {
+        rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
+        goto out;
+    }
+    if (res) {
+        free(res->backup_dir);
+        free(res->journal_path);
+        res->backup_dir = strdup(s.folder);
+        res->journal_path = strdup(s.j.path);
+        if (!res->backup_dir || !res->journal_path) {
+            rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
+            goto out;
+        }
+    }
+    rc = write_all(&s, err);
+out:
+    free(base);
+    free(s.folder);
+    bf_journal_free(&s.j);
+    return rc;
+}
