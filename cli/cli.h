@@ -8,6 +8,8 @@
 #define BOOTFIX_CLI_H
 
 #include "bootfix/hive.h"
+#include "bootfix/target.h"
+#include "bootfix/recipe.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +31,11 @@ struct cli_opts {
     int force;             /* --force: BF_OPEN_FORCE_DIRTY, overwrite outputs */
     int no_backup;         /* --no-backup */
     const char *root_name; /* --root-name: key path printed for the hive root */
+    int dry_run;            /* --dry-run: plan only */
+    int json;               /* --json: one JSON document on stdout */
+    const char *backup_dir; /* --backup-dir DIR */
+    const char *bcd_path;   /* --bcd PATH */
+    const char *system_path;/* --system PATH */
 };
 extern struct cli_opts g_opt;
 
@@ -138,11 +145,55 @@ struct reg_args {
 int reg_parse(int argc, char **argv, const char *topic, unsigned allow, int npos_min,
               int npos_max, struct reg_args *a);
 
+/* ---- json.c: the --json writer ------------------------------------------------- */
+
+#define CLI_JSON_MAXDEPTH 16
+typedef struct cli_json {
+    FILE *f;
+    int depth;
+    int count[CLI_JSON_MAXDEPTH + 1]; /* items written at each depth */
+} cli_json;
+
+/* Usage: cli_json_begin(&j, stdout); cli_json_object(&j, NULL); ...
+ * cli_json_str(&j, "key", "v"); cli_json_array(&j, "list"); cli_json_str(&j,
+ * NULL, "item"); cli_json_end_array(&j); cli_json_end_object(&j).  Keys are
+ * NULL inside arrays.  A NULL string value is written as null. */
+void cli_json_begin(cli_json *j, FILE *f);
+void cli_json_object(cli_json *j, const char *key);
+void cli_json_array(cli_json *j, const char *key);
+void cli_json_end_object(cli_json *j);
+void cli_json_end_array(cli_json *j);
+void cli_json_str(cli_json *j, const char *key, const char *v);
+void cli_json_uint(cli_json *j, const char *key, uint64_t v);
+void cli_json_int(cli_json *j, const char *key, int64_t v);
+void cli_json_bool(cli_json *j, const char *key, int v);
+void cli_json_null(cli_json *j, const char *key);
+/* A JSON string literal with escapes. */
+void cli_json_string_raw(FILE *f, const char *s);
+
+/* ---- target.c: the target argument ------------------------------------------------- */
+
+/* Open the target TARGET (with --bcd/--system).  On failure prints the
+ * error and returns NULL. */
+bf_target *cli_open_target(const char *spec);
+/* Progress on stderr for long copies, only when stderr is a terminal and
+ * not -q: "copying ... 45% (1.2 GiB of 2.7 GiB)". ctx is a label string. */
+void cli_progress(void *ctx, uint64_t done, uint64_t total);
+
 /* ---- commands ------------------------------------------------------------------ */
 
 int cmd_hive(int argc, char **argv); /* argv[0] is "hive" */
 int cmd_reg(int argc, char **argv);  /* argv[0] is "reg" */
 int cmd_reg_query(int argc, char **argv); /* argv[0] is "query" (reg_query.c) */
 int cmd_bcdedit(int argc, char **argv); /* argv[0] is "bcdedit" (cmd_bcdedit.c) */
+int cmd_find_dump(int argc, char **argv); /* argv[0] is "find-dump" (cmd_dump.c) */
+int cmd_script(int argc, char **argv);    /* argv[0] is "script" (cmd_script.c) */
+int cmd_recipe(int argc, char **argv);    /* enable-dump, serial-console, ... (cmd_recipe.c) */
+int cmd_status(int argc, char **argv);    /* argv[0] is "status" (cmd_status.c) */
+int cmd_undo(int argc, char **argv);      /* argv[0] is "undo" (cmd_recipe.c) */
+int cmd_recipes(int argc, char **argv);   /* argv[0] is "recipes" (cmd_recipe.c) */
+/* Print a bf_run_result as text or (--json) JSON (run_output.c); returns
+ * `status` unchanged, after printing `err` on failure. */
+int cli_print_run(const bf_run_result *res, int status, const bf_error *err);
 
 #endif

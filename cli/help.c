@@ -10,8 +10,22 @@
 static const char general[] =
     "Usage: bootfix [GLOBAL OPTIONS] COMMAND [ARGS]\n"
     "\n"
-    "Read and repair Windows registry hive files offline.\n"
+    "Repair an unbootable Windows machine offline: its OS disk is attached to a\n"
+    "rescue machine and mounted; TARGET is that mount directory (e.g. /mnt/f).\n"
     "\n"
+    "Recipes (the fixes of Microsoft's stop-error articles):\n"
+    "  enable-dump [--type complete|kernel|small|automatic|active] [--dump-file P]\n"
+    "              [--no-autoreboot] [--dedicated-dump-file P [--dump-file-size MB]] TARGET\n"
+    "  serial-console on|off [--port N] [--baud N] [--timeout N] [--entry ID] TARGET\n"
+    "  safeboot on [minimal|network|dsrepair] [--alternate-shell] [--entry ID] TARGET\n"
+    "  safeboot off [--entry ID] TARGET\n"
+    "  debug-boot on|off [--entry ID] TARGET\n"
+    "  find-dump [--extract DIR] TARGET   list and decode crash dumps\n"
+    "  status TARGET                      everything the recipes touch\n"
+    "  undo [--journal FILE] TARGET       revert the newest journal exactly\n"
+    "  script [--map L:=DIR]... FILE [TARGET]\n"
+    "                                     run an article's reg/bcdedit lines as written\n"
+    "  recipes                            list the recipes\n"
     "Hive commands:\n"
     "  hive info FILE                     header, logs, sizes and time stamps\n"
     "  hive check FILE                    structural check (exit 0 valid, 1 problems, 2 unreadable)\n"
@@ -33,11 +47,18 @@ static const char general[] =
     "Global options (before the command; the long forms also after it):\n"
     "  -q, --quiet         print only results and errors\n"
     "  -v, --verbose       say more (use --verbose after a reg command: -v there is /v)\n"
-    "  --force             write a dirty hive whose logs are missing (their data is lost);\n"
-    "                      overwrite existing output files\n"
-    "  --no-backup         do not keep FILE.bootfix-<UTC time>.bak when changing FILE\n"
+    "  --force             write a dirty hive whose logs are missing (their data is lost),\n"
+    "                      a hibernated target, over undo conflicts; overwrite outputs\n"
+    "  --no-backup         no backup copies (recipes: only with --force; the journal\n"
+    "                      is kept); reg/bcdedit: no FILE.bootfix-<UTC time>.bak\n"
     "  --root-name PATH    key path shown for the hive root\n"
     "                      (default HKEY_LOCAL_MACHINE\\<FILE name in capitals>)\n"
+    "  --dry-run           recipes, undo, script: print the plan, write nothing\n"
+    "  --json              recipes, undo, script, status, find-dump: one JSON document\n"
+    "  --backup-dir DIR    where backups and the journal go\n"
+    "                      (default TARGET/bootfix-backup/<UTC time>-<recipe>/)\n"
+    "  --bcd PATH          the BCD store (default: found on the target or its disk)\n"
+    "  --system PATH       the SYSTEM hive (default: TARGET/Windows/System32/config/SYSTEM)\n"
     "  -h, --help          this text\n"
     "  --version           program version\n"
     "\n"
@@ -48,6 +69,82 @@ static const struct topic {
     const char *name;
     const char *text;
 } topics[] = {
+    {"enable-dump",
+     "Usage: bootfix enable-dump [OPTIONS] TARGET\n"
+     "\n"
+     "Make Windows write a memory dump at the next stop error: in every control\n"
+     "set of the SYSTEM hive (none is created), Control\\CrashControl gets\n"
+     "CrashDumpEnabled, DumpFile and NMICrashDump=1.  Reports the page file and the\n"
+     "free space a dump needs; never changes them.\n"
+     "  --type T                 complete (1), kernel (2, default), small (3),\n"
+     "                           automatic (7), active (1 + FilterPages=1)\n"
+     "  --dump-file PATH         DumpFile (default %SystemRoot%\\MEMORY.DMP)\n"
+     "  --no-autoreboot          AutoReboot=0: stay on the blue screen\n"
+     "  --dedicated-dump-file P  DedicatedDumpFile (REG_SZ)\n"
+     "  --dump-file-size MB      DumpFileSize (with --dedicated-dump-file)\n"
+     "Global options: --dry-run, --json, --backup-dir DIR, --force, -q.\n"},
+    {"serial-console",
+     "Usage: bootfix serial-console on [--port N] [--baud N] [--timeout N] [--entry ID] TARGET\n"
+     "       bootfix serial-console off [--entry ID] TARGET\n"
+     "\n"
+     "on: {bootmgr} displaybootmenu yes, timeout N (10), bootems yes; the boot\n"
+     "entry ({default}, or --entry) ems yes; {emssettings} emsport N (1) and\n"
+     "emsbaudrate N (115200), creating {emssettings} if it is missing.\n"
+     "off: deletes ems and bootems; displaybootmenu and timeout go back to what\n"
+     "the last 'serial-console on' journal recorded, else they are left.\n"},
+    {"safeboot",
+     "Usage: bootfix safeboot on [minimal|network|dsrepair] [--alternate-shell] [--entry ID] TARGET\n"
+     "       bootfix safeboot off [--entry ID] TARGET\n"
+     "\n"
+     "on: safeboot on the boot entry ({default}, or --entry); --alternate-shell\n"
+     "also sets safebootalternateshell yes (without it, that element is removed).\n"
+     "off: deletes safeboot and safebootalternateshell.\n"},
+    {"debug-boot",
+     "Usage: bootfix debug-boot on|off [--entry ID] TARGET\n"
+     "\n"
+     "on (dump crash mode): AutoReboot=0 and CrashDumpEnabled=2 in every control\n"
+     "set; {bootmgr} nointegritychecks yes, integrityservices Disable; the entry\n"
+     "bootlog yes, bootstatuspolicy DisplayAllFailures, nointegritychecks yes,\n"
+     "testsigning no, recoveryenabled no, integrityservices Disable.  With --entry,\n"
+     "{bootmgr} default is set to that entry first.\n"
+     "off: an Azure VM's defaults (integrityservices Enable, bootstatuspolicy\n"
+     "IgnoreAllFailures, the debug elements deleted, AutoReboot back to its value\n"
+     "before 'debug-boot on', else 1).  'bootfix undo' restores exactly instead.\n"},
+    {"find-dump",
+     "Usage: bootfix find-dump [--extract DIR] TARGET\n"
+     "\n"
+     "List the crash dumps of the target: DumpFile, the minidump folder,\n"
+     "DedicatedDumpFile, and a dump still inside pagefile.sys; decode each header\n"
+     "(dump type, bugcheck code and name, parameters, time, processors, machine).\n"
+     "When none is found, say why from the registry.\n"
+     "  --extract DIR   copy every dump found into DIR (never overwriting)\n"},
+    {"status",
+     "Usage: bootfix status [--json] TARGET\n"
+     "\n"
+     "Windows product and build, control sets and Select, CrashControl and page\n"
+     "files per control set, hive and log state, the BCD store and firmware type,\n"
+     "{bootmgr}, the default entry and its safe mode / EMS / debug flags, EMS\n"
+     "settings, hibernation and the last journal.  Writes nothing.\n"},
+    {"undo",
+     "Usage: bootfix undo [--journal FILE] TARGET\n"
+     "\n"
+     "Revert the newest journal under TARGET/bootfix-backup that is not undone\n"
+     "(or FILE): every value and element goes back to its recorded old state,\n"
+     "absent ones are deleted.  A value changed since by something else is a\n"
+     "conflict: refused unless --force.  The undo is itself backed up.\n"},
+    {"script",
+     "Usage: bootfix script [--map L:=DIR]... FILE [TARGET]\n"
+     "\n"
+     "Run an article's command block as written: reg load/add/delete/unload,\n"
+     "bcdedit /store, REM and blank lines.  Drive letters are mapped onto\n"
+     "directories with --map (with one letter in the script and a TARGET, that\n"
+     "letter is the target).  Every line is checked before anything is written;\n"
+     "any other command is refused with its line number.  Each file is written\n"
+     "once, atomically, with backups and a journal ('bootfix undo' reverts it).\n"},
+    {"recipes",
+     "Usage: bootfix recipes [-v] [--json]\n"
+     "\n"
+     "List the recipes, one line each (-v: with their options).\n"},
     {"bcdedit",
      "Usage: bootfix bcdedit /store FILE COMMAND [ARGS] [--drive X:=PARTITION]...\n"
      "       bootfix bcdedit /createstore FILE\n"

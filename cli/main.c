@@ -68,5 +68,17 @@ int main(int argc, char **argv)
         return cmd_bcdedit(argc - i, argv + i);
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - i, argv + i);
+    if (strcmp(cmd, "find-dump") == 0)
+        return cmd_find_dump(argc - i, argv + i);
+    if (strcmp(cmd, "script") == 0)
+        return cmd_script(argc - i, argv + i);
+    if (strcmp(cmd, "status") == 0)
+        return cmd_status(argc - i, argv + i);
+    if (strcmp(cmd, "undo") == 0)
+        return cmd_undo(argc - i, argv + i);
+    if (strcmp(cmd, "recipes") == 0)
+        return cmd_recipes(argc - i, argv + i);
+    if (bf_recipe_find(cmd, NULL) || bf_recipe_find(cmd, "on"))
+        return cmd_recipe(argc - i, argv + i);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

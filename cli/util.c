@@ -52,9 +52,46 @@ void cli_note(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_global_long(int argc, char **argv, int *i, const char *topic)
+/* --NAME VALUE or --NAME=VALUE: 1 and *val set when argv[*i] is that
+ * option (*i left on its last word), 0 when not, -1 on a usage error. */
+static int long_with_arg(int argc, char **argv, int *i, const char *name, const char *what,
+                         const char *topic, const char **val)
 {
     const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+    } else if (a[n] == '\0') {
+        if (*i + 1 >= argc) {
+            cli_usage_error(topic, "%s needs %s", name, what);
+            return -1;
+        }
+        *val = argv[++*i];
+    } else {
+        return 0;
+    }
+    if (!(*val)[0]) {
+        cli_usage_error(topic, "%s needs a non-empty %s", name, what);
+        return -1;
+    }
+    return 1;
+}
+
+int cli_global_long(int argc, char **argv, int *i, const char *topic)
+{
+    static const struct {
+        const char *name, *what;
+        const char **slot;
+    } with_arg[] = {
+        {"--root-name", "key path (e.g. HKLM\\SYSTEM)", &g_opt.root_name},
+        {"--backup-dir", "directory", &g_opt.backup_dir},
+        {"--bcd", "BCD store path", &g_opt.bcd_path},
+        {"--system", "SYSTEM hive path", &g_opt.system_path},
+    };
+    const char *a = argv[*i];
+    size_t k;
     if (strcmp(a, "--force") == 0) {
         g_opt.force = 1;
     } else if (strcmp(a, "--no-backup") == 0) {
@@ -63,19 +100,17 @@ int cli_global_long(int argc, char **argv, int *i, const char *topic)
         g_opt.quiet = 1;
     } else if (strcmp(a, "--verbose") == 0) {
         g_opt.verbose = 1;
-    } else if (strncmp(a, "--root-name=", 12) == 0) {
-        g_opt.root_name = a + 12;
-        if (!g_opt.root_name[0]) {
-            cli_usage_error(topic, "--root-name needs a non-empty key path");
-            return -1;
-        }
-    } else if (strcmp(a, "--root-name") == 0) {
-        if (*i + 1 >= argc || !argv[*i + 1][0]) {
-            cli_usage_error(topic, "--root-name needs a key path (e.g. HKLM\\SYSTEM)");
-            return -1;
-        }
-        g_opt.root_name = argv[++*i];
+    } else if (strcmp(a, "--dry-run") == 0) {
+        g_opt.dry_run = 1;
+    } else if (strcmp(a, "--json") == 0) {
+        g_opt.json = 1;
     } else {
+        for (k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++) {
+            int r = long_with_arg(argc, argv, i, with_arg[k].name, with_arg[k].what, topic,
+                                  with_arg[k].slot);
+            if (r != 0)
+                return r < 0 ? -1 : (++*i, 1);
+        }
         return 0;
     }
     ++*i;
