@@ -97,7 +97,7 @@ int bf_bcd_alias_lookup(const char *alias, bf_guid *g, uint32_t *objtype)
 {
     if (!alias) return -1;
     for (size_t i = 0; i < NALIASES; i++) {
-        if (!bcd_ieq(alias, ALIASES[i].name)) continue;
+        if (!bf_ascii_ieq(alias, ALIASES[i].name)) continue;
         if (g) *g = *ALIASES[i].guid;
         if (objtype) *objtype = ALIASES[i].objtype;
         return 0;
@@ -216,7 +216,7 @@ int bf_bcd_type_for_application(const char *name, uint32_t *objtype)
                                             "bootapp"};
     if (!name) return -1;
     for (size_t i = 0; i < sizeof creatable / sizeof creatable[0]; i++) {
-        if (!bcd_ieq(name, creatable[i])) continue;
+        if (!bf_ascii_ieq(name, creatable[i])) continue;
         for (size_t j = 0; j < NAPPS; j++)
             if (!strcmp(APPS[j].name, creatable[i])) {
                 if (objtype) *objtype = APPS[j].apptype_full;
@@ -231,12 +231,12 @@ int bf_bcd_type_for_inherit(const char *name, uint32_t *objtype)
     uint32_t t;
     if (!name || !*name) {
         t = BCD_TYPE_INHERIT_ANY;
-    } else if (bcd_ieq(name, "device")) {
+    } else if (bf_ascii_ieq(name, "device")) {
         t = 0x20300000u;
     } else {
         size_t i;
         for (i = 0; i < NAPPS; i++)
-            if (APPS[i].apptype != 10 && bcd_ieq(name, APPS[i].name)) break;
+            if (APPS[i].apptype != 10 && bf_ascii_ieq(name, APPS[i].name)) break;
         if (i == NAPPS) return -1;
         t = 0x20200000u | APPS[i].apptype;
     }

@@ -123,7 +123,7 @@ static const struct sw *find_switch(const char *w)
     if (!w || (w[0] != '/' && w[0] != '-') || !w[1])
         return NULL;
     for (i = 0; i < sizeof switches / sizeof switches[0]; i++)
-        if (bcd_ieq(w + 1, switches[i].name))
+        if (bf_ascii_ieq(w + 1, switches[i].name))
             return &switches[i];
     return NULL;
 }

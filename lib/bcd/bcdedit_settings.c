@@ -11,9 +11,9 @@
 /* ON|OFF as /ems and /bootems take it */
 static int on_off(const char *w, int *v, bf_error *err)
 {
-    if (bcd_ieq(w, "on"))
+    if (bf_ascii_ieq(w, "on"))
         *v = 1;
-    else if (bcd_ieq(w, "off"))
+    else if (bf_ascii_ieq(w, "off"))
         *v = 0;
     else
         return bf_fail(err, BF_ERR_INVALID, "%s expected ON or OFF, not '%.80s'", BE_MSG_PARAM, w);
@@ -89,7 +89,7 @@ int be_cmd_emssettings(struct be_ctx *c, bf_error *err)
     bf_guid g;
     for (i = 0; i < a->npos; i++) {
         const char *w = a->pos[i], *v;
-        if (bcd_ieq(w, "bios"))
+        if (bf_ascii_ieq(w, "bios"))
             return bf_fail(err, BF_ERR_UNSUPPORTED, "/emssettings BIOS is not supported: the encoding "
                            "bcdedit writes for it is not documented, and bootfix writes only what it "
                            "can match byte for byte.  Give EMSPORT:n [EMSBAUDRATE:n] instead.");
@@ -168,7 +168,7 @@ static int dbg_type_word(const char *w)
     static const char *const names[] = {"serial", "1394", "usb", "net", "local"};
     int i;
     for (i = 0; i < 5; i++)
-        if (bcd_ieq(w, names[i]))
+        if (bf_ascii_ieq(w, names[i]))
             return i;
     return -1;
 }
@@ -212,7 +212,7 @@ static int dbg_param(struct dbg_req *q, const char *w, bf_error *err)
         q->key = v;
         return BF_OK;
     }
-    if (t == 3 && bcd_ieq(w, "nodhcp") && !q->nodhcp) {
+    if (t == 3 && bf_ascii_ieq(w, "nodhcp") && !q->nodhcp) {
         q->nodhcp = 1;
         return BF_OK;
     }
@@ -303,8 +303,8 @@ int be_cmd_dbgsettings(struct be_ctx *c, bf_error *err)
     if (a->start) {
         const char *v[1];
         v[0] = a->start;
-        if (!bcd_ieq(a->start, "active") && !bcd_ieq(a->start, "autoenable") &&
-            !bcd_ieq(a->start, "disable"))
+        if (!bf_ascii_ieq(a->start, "active") && !bf_ascii_ieq(a->start, "autoenable") &&
+            !bf_ascii_ieq(a->start, "disable"))
             return bf_fail(err, BF_ERR_INVALID, "%s /start takes ACTIVE, AUTOENABLE or DISABLE, not "
                            "'%.80s'", BE_MSG_PARAM, a->start);
         if ((rc = be_set_text(c, &g, BCD_TYPE_INHERIT_ANY, DBG_START, v, 1, err)) != 0)

@@ -82,7 +82,7 @@ const bf_bcd_element_def *bf_bcd_element_by_code(uint32_t code, uint32_t objtype
 static int has_custom_prefix(const char *name)
 {
     for (size_t i = 0; i < CUSTOM_PREFIX_LEN; i++)
-        if (bcd_lower((unsigned char)name[i]) != CUSTOM_PREFIX[i]) return 0;
+        if (bf_ascii_lower((unsigned char)name[i]) != CUSTOM_PREFIX[i]) return 0;
     return 1;
 }
 
@@ -92,7 +92,7 @@ const bf_bcd_element_def *bf_bcd_element_by_name(const char *name, uint32_t objt
     unsigned sc = bf_bcd_scope_of_type(objtype);
     for (size_t i = 0; i < bcd_element_ndefs; i++) {
         const bf_bcd_element_def *d = &bcd_element_defs[i];
-        if (d->name && (d->scope & sc) && bcd_ieq(d->name, name)) return d;
+        if (d->name && (d->scope & sc) && bf_ascii_ieq(d->name, name)) return d;
     }
     return NULL;
 }
@@ -100,7 +100,7 @@ const bf_bcd_element_def *bf_bcd_element_by_name(const char *name, uint32_t objt
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
-    c = bcd_lower(c);
+    c = bf_ascii_lower(c);
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
 }
@@ -164,7 +164,7 @@ static int not_found(const char *name, uint32_t objtype, bf_error *err)
     unsigned where = 0;
     for (size_t i = 0; i < bcd_element_ndefs; i++) {
         const bf_bcd_element_def *d = &bcd_element_defs[i];
-        if (d->name && bcd_ieq(d->name, name)) where |= d->scope;
+        if (d->name && bf_ascii_ieq(d->name, name)) where |= d->scope;
     }
     if (!where) return bf_fail(err, BF_ERR_NOT_FOUND, "%s ('%s' is not an element name)", MSG, name);
 

@@ -196,9 +196,9 @@ static int enum_active(bf_bcd *s, unsigned flags, const bf_bcd_drive_map *map, r
 static int enum_select(bf_bcd *s, const char *what, unsigned flags, const bf_bcd_drive_map *map,
                        rf_buf *b, bf_error *err)
 {
-    if (!what || bcd_ieq(what, "active")) return enum_active(s, flags, map, b, err);
+    if (!what || bf_ascii_ieq(what, "active")) return enum_active(s, flags, map, b, err);
     for (size_t i = 0; i < sizeof g_words / sizeof g_words[0]; i++)
-        if (bcd_ieq(what, g_words[i].word)) return enum_pred(s, g_words[i].pred, flags, map, b, err);
+        if (bf_ascii_ieq(what, g_words[i].word)) return enum_pred(s, g_words[i].pred, flags, map, b, err);
     if (what[0] == '{') {
         bf_guid g;
         int rc = bf_bcd_resolve(s, what, &g, err);

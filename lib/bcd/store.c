@@ -425,12 +425,12 @@ int bf_bcd_resolve(bf_bcd *s, const char *id, bf_guid *out, bf_error *err)
         return BF_OK;
     }
     int known = bf_bcd_alias_lookup(id, &g, NULL) == 0;
-    if (bcd_ieq(id, "{current}") || (known && bf_guid_equal(&g, &BCD_GUID_CURRENT)))
+    if (bf_ascii_ieq(id, "{current}") || (known && bf_guid_equal(&g, &BCD_GUID_CURRENT)))
         return bf_fail(err, BF_ERR_UNSUPPORTED,
                        "{current} means the entry the running Windows booted from; an offline "
                        "store has no running system. Use {default} or the entry's GUID "
                        "(bootfix bcdedit /store FILE /enum shows them).");
-    if (bcd_ieq(id, "{default}") || (known && bf_guid_equal(&g, &BCD_GUID_DEFAULT)))
+    if (bf_ascii_ieq(id, "{default}") || (known && bf_guid_equal(&g, &BCD_GUID_DEFAULT)))
         return resolve_default(s, out, err);
     if (!known)
         return bf_fail(err, BF_ERR_INVALID,

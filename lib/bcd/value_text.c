@@ -102,8 +102,8 @@ static int parse_boolean(const char *v, uint32_t code, uint32_t objtype, uint32_
     char nb[32];
     for (size_t i = 0; i < 4; i++) {
         uint8_t b = 0xFF;
-        if (bcd_ieq(v, yes[i])) b = 1;
-        if (bcd_ieq(v, no[i])) b = 0;
+        if (bf_ascii_ieq(v, yes[i])) b = 1;
+        if (bf_ascii_ieq(v, no[i])) b = 0;
         if (b != 0xFF) return out_bytes(&b, 1, BF_REG_BINARY, reg_type, data, len, err);
     }
     return bf_fail(err, BF_ERR_INVALID,
@@ -120,7 +120,7 @@ static int parse_integer_value(const char *v, uint32_t code, uint32_t objtype,
     char nb[32], names[512];
     /* names first: debugtype's "1394" is the name of value 1 */
     for (unsigned i = 0; def && i < def->nenums; i++) {
-        if (def->enums[i].name && bcd_ieq(v, def->enums[i].name)) {
+        if (def->enums[i].name && bf_ascii_ieq(v, def->enums[i].name)) {
             *out = def->enums[i].value;
             return BF_OK;
         }

@@ -53,14 +53,6 @@ static char *dupstr(const char *s)
     return d;
 }
 
-static int ieq_ascii(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-            return 0;
-    return *a == *b;
-}
-
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -467,7 +459,7 @@ static int look_dump_file(finder *f, bf_error *err)
 static int has_dmp_ext(const char *name)
 {
     size_t n = strlen(name);
-    return n > 4 && ieq_ascii(name + n - 4, ".dmp");
+    return n > 4 && bf_ascii_ieq(name + n - 4, ".dmp");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -601,7 +593,7 @@ static int look_page_file(finder *f, const char *line, bf_error *err)
     if (!win)
         return oom ? bf_fail(err, BF_ERR_NOMEM, "out of memory") : BF_OK;
     for (size_t i = 0; i < f->npagewin; i++)
-        if (ieq_ascii(f->pagewin[i], win)) {
+        if (bf_ascii_ieq(f->pagewin[i], win)) {
             free(win);
             return BF_OK; /* named twice (PagingFiles and ExistingPageFiles) */
         }

@@ -95,6 +95,17 @@
 
 /* ---- little-endian access ---------------------------------------------------- */
 
+/* ASCII letters lowercased, other bytes unchanged (no locale): how names,
+ * switches and aliases compare in reg.exe and bcdedit spelling. */
+static inline int bf_ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; }
+static inline int bf_ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (bf_ascii_lower((unsigned char)*a) != bf_ascii_lower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t rd32(const uint8_t *p)
 {

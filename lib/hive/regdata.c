@@ -29,20 +29,6 @@ static const struct {
     {"REG_QWORD_LITTLE_ENDIAN", BF_REG_QWORD},
 };
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'a' && x <= 'z')
-            x -= 32;
-        if (y >= 'a' && y <= 'z')
-            y -= 32;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* Unsigned decimal or 0x hex, no sign, no spaces; 0 ok, -1 syntax, -2 > max. */
 static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
@@ -72,7 +58,7 @@ int bf_reg_type_parse(const char *name, uint32_t *type, bf_error *err)
     if (!name || !type)
         return bf_fail(err, BF_ERR_INVALID, "registry type: no type given");
     for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++) {
-        if (ascii_ieq(name, type_names[i].name)) {
+        if (bf_ascii_ieq(name, type_names[i].name)) {
             *type = type_names[i].type;
             return BF_OK;
         }

@@ -256,3 +256,12 @@ int bf_io_random(void *buf, size_t len)
     return 0;
 #endif
 }
+
+char *bf_io_path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s", dir, name);
+    return s;
+}

@@ -27,6 +27,8 @@ int bf_io_flush_dir(const char *path);
 int bf_io_file_mode(const char *path);
 /* Size and modification time, to notice a file changed under us. */
 int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns);
+/* dir + "/" + name, malloc'd (NULL when out of memory). */
+char *bf_io_path_join(const char *dir, const char *name);
 /* `len` bytes from the system's random source (new GUIDs).  0 or errno. */
 int bf_io_random(void *buf, size_t len);
 

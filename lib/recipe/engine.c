@@ -10,6 +10,7 @@
  */
 #include "recipe/internal.h"
 #include "bcd/internal.h"
+#include "io/io.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -48,8 +49,6 @@ struct eng {
     int restore_loaded, restore_found;
 };
 
-static int ieq(const char *a, const char *b) { return bcd_ieq(a, b); }
-
 /* ---- control sets ------------------------------------------------------------------------- */
 
 static int is_control_set_name(const char *n)
@@ -59,7 +58,7 @@ static int is_control_set_name(const char *n)
     if (strlen(n) != 13)
         return 0;
     for (i = 0; i < 10; i++)
-        if (bcd_lower((unsigned char)n[i]) != prefix[i])
+        if (bf_ascii_lower((unsigned char)n[i]) != prefix[i])
             return 0;
     return isdigit((unsigned char)n[10]) && isdigit((unsigned char)n[11]) &&
            isdigit((unsigned char)n[12]);
@@ -144,7 +143,7 @@ static int bind_word(struct eng *e, struct pval *v, const char *word, bf_error *
     }
     if (p->choices) {
         for (i = 0; i < p->nchoices; i++)
-            if (ieq(p->choices[i].word, word)) {
+            if (bf_ascii_ieq(p->choices[i].word, word)) {
                 v->word = p->choices[i].word;
                 v->data = p->choices[i].data;
                 return BF_OK;
@@ -221,7 +220,7 @@ static int when_true(struct eng *e, const char *when)
     v = param(e, name);
     if (!v || !v->word)
         return 0;
-    return eq ? ieq(v->word, eq + 1) : 1;
+    return eq ? bf_ascii_ieq(v->word, eq + 1) : 1;
 }
 
 /* "$NAME" to the parameter's data; other text unchanged */
@@ -372,8 +371,8 @@ static const bf_journal_entry *journal_entry(struct eng *e, const char *label, c
     const bf_journal *j = &e->restore_j;
     for (i = 0; i < j->nentries; i++) {
         const bf_journal_entry *je = &j->entries[i];
-        if (je->op == BF_J_VALUE && je->file < j->nfiles && ieq(j->files[je->file].label, label) &&
-            ieq(je->key, key) && ieq(je->value, value))
+        if (je->op == BF_J_VALUE && je->file < j->nfiles && bf_ascii_ieq(j->files[je->file].label, label) &&
+            bf_ascii_ieq(je->key, key) && bf_ascii_ieq(je->value, value))
             return je;
     }
     return NULL;
@@ -451,8 +450,8 @@ static int bcd_apply(struct eng *e, const char *objname, const bf_guid *g, uint3
     if (state == BF_CHANGE_CHANGED)
         rc = want_present ? bf_bcd_element_set(e->bcd, g, code, rt, data, len, err)
                           : bf_bcd_element_delete(e->bcd, g, code, err);
-    old_t = rc_bcd_text(e->bcd, g, objtype, code, present, cur.reg_type, cur.raw, cur.raw_len);
-    new_t = rc_bcd_text(e->bcd, g, objtype, code, want_present, rt, data, len);
+    old_t = rc_bcd_text(e->bcd, g, objtype, code, present, cur.reg_type, cur.raw, cur.raw_len, 0);
+    new_t = rc_bcd_text(e->bcd, g, objtype, code, want_present, rt, data, len, 0);
     bf_bcd_elem_free(&cur);
     where_label(e, objname, g, where, sizeof where);
     if (rc == BF_OK)
@@ -477,7 +476,7 @@ static int bcd_report(struct eng *e, const char *objname, const bf_guid *g, uint
     if (rc && rc != BF_ERR_NOT_FOUND)
         return rc;
     present = rc == BF_OK;
-    t = rc_bcd_text(e->bcd, g, objtype, code, present, cur.reg_type, cur.raw, cur.raw_len);
+    t = rc_bcd_text(e->bcd, g, objtype, code, present, cur.reg_type, cur.raw, cur.raw_len, 0);
     bf_bcd_elem_free(&cur);
     where_label(e, objname, g, where, sizeof where);
     rc = t ? rc_add_change(e->res, BF_CHANGE_BCD_ELEMENT, state, "BCD", where,
@@ -917,12 +916,11 @@ int bf_recipe_run(const bf_recipe *r, bf_target *t, const bf_run_opts *o, bf_run
     res->dry_run = o->dry_run;
     bf_recipe_title(r, title, sizeof title);
     res->title = strdup(title);
-    e.backup_root = malloc(strlen(t->root) + sizeof RC_BACKUP_DIRNAME + 2);
+    e.backup_root = bf_io_path_join(t->root, RC_BACKUP_DIRNAME);
     if (!res->title || !e.backup_root) {
         free(e.backup_root);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
-    sprintf(e.backup_root, "%s/%s", t->root, RC_BACKUP_DIRNAME);
     e.open_flags = BF_OPEN_WRITE | (o->force ? BF_OPEN_FORCE_DIRTY : 0);
 
     rc = bind_params(&e, err);

@@ -52,15 +52,6 @@ int rc_copy_file(const char *from, const char *to, bf_error *err)
     return BF_OK;
 }
 
-static char *join2(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s/%s", dir, name);
-    return s;
-}
-
 static const char *base_name(const char *path)
 {
     const char *b = path;
@@ -68,20 +59,6 @@ static const char *base_name(const char *path)
         if (*p == '/' || *p == '\\')
             b = p + 1;
     return b;
-}
-
-static int same_name_ci(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int ca = (unsigned char)*a, cb = (unsigned char)*b;
-        if (ca >= 'a' && ca <= 'z')
-            ca -= 32;
-        if (cb >= 'a' && cb <= 'z')
-            cb -= 32;
-        if (ca != cb)
-            return 0;
-    }
-    return *a == *b;
 }
 
 /* A run title as a folder name part: "serial-console on" -> "serial-console-on". */
@@ -292,7 +269,7 @@ static int folder_base(struct commit_state *s, char **out, bf_error *err)
         const char *root = s->x->backup_root;
         char *own = NULL;
         if (!root && s->x->t && s->x->t->root)
-            root = own = join2(s->x->t->root, RC_BACKUP_DIRNAME);
+            root = own = bf_io_path_join(s->x->t->root, RC_BACKUP_DIRNAME);
         if (!root)
             return bf_fail(err, BF_ERR_INVALID, "no folder for the backups (no target and no backup folder)");
         char stamp[32], title[72];
@@ -315,7 +292,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
         int e = make_dirs(base);
         if (e)
             return bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", base);
-        char *jp = join2(base, RC_JOURNAL_NAME);
+        char *jp = bf_io_path_join(base, RC_JOURNAL_NAME);
         if (!jp)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         uint64_t size;
@@ -371,7 +348,7 @@ static int copy_backups(struct commit_state *s, bf_error *err)
         const char *base = base_name(jf->path);
         int clash = 0;
         for (size_t m = 0; m < s->j.nfiles; m++)
-            if (m != k && same_name_ci(base, base_name(s->j.files[m].path)))
+            if (m != k && bf_ascii_ieq(base, base_name(s->j.files[m].path)))
                 clash = 1;
         char prefix[40];
         if (clash)
@@ -387,7 +364,7 @@ static int copy_backups(struct commit_state *s, bf_error *err)
                 continue;
             size_t n = strlen(prefix) + strlen(base_name(from)) + 1;
             char *name = malloc(n);
-            char *to = name ? (snprintf(name, n, "%s%s", prefix, base_name(from)), join2(s->folder, name)) : NULL;
+            char *to = name ? (snprintf(name, n, "%s%s", prefix, base_name(from)), bf_io_path_join(s->folder, name)) : NULL;
             free(name);
             if (!to) {
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -569,7 +546,7 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
     }
     char created[32];
     rc_utc_iso(created, sizeof created);
-    s.j.path = join2(s.folder, RC_JOURNAL_NAME);
+    s.j.path = bf_io_path_join(s.folder, RC_JOURNAL_NAME);
     s.j.recipe = strdup(x->title ? x->title : "run");
     s.j.created = strdup(created);
     s.j.target = strdup(x->t && x->t->root ? x->t->root : "");

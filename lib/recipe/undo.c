@@ -21,6 +21,7 @@
  * and the reverted journal is then marked undone.
  */
 #include "recipe/internal.h"
+#include "io/io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,29 +43,6 @@ struct undo {
     size_t nconflicts;
     char first_conflict[400];
 };
-
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int ca = (unsigned char)*a, cb = (unsigned char)*b;
-        if (ca >= 'a' && ca <= 'z')
-            ca -= 32;
-        if (cb >= 'a' && cb <= 'z')
-            cb -= 32;
-        if (ca != cb)
-            return 0;
-    }
-    return *a == *b;
-}
-
-static char *join2(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s/%s", dir, name);
-    return s;
-}
 
 /* The folder holding the journal's folder (the backup root), malloc'd. */
 static char *backup_root_of(const char *journal)
@@ -93,7 +71,7 @@ static int pick_journal(struct undo *u, const char *journal, char **path, bf_err
     }
     if (!u->t || !u->t->root)
         return bf_fail(err, BF_ERR_INVALID, "undo: no target and no journal given");
-    char *root = join2(u->t->root, RC_BACKUP_DIRNAME);
+    char *root = bf_io_path_join(u->t->root, RC_BACKUP_DIRNAME);
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_error e2;
@@ -116,7 +94,7 @@ static char *file_path_now(struct undo *u, const char *recorded)
     if (u->t && u->t->root && was && *was && strcmp(u->t->root, was) != 0) {
         size_t n = strlen(was);
         if (strncmp(recorded, was, n) == 0 && recorded[n] == '/') {
-            char *p = join2(u->t->root, recorded + n + 1);
+            char *p = bf_io_path_join(u->t->root, recorded + n + 1);
             if (p)
                 rc_add_warning(u->res, NULL, "%s was recorded under %s: using %s", recorded, was, p);
             return p;
@@ -138,7 +116,7 @@ static int open_files(struct undo *u, bf_error *err)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         f->flags = flags;
         int rc;
-        if (ieq(jf->label, "BCD") && bf_bcd_open(f->path, flags, &f->bcd, NULL) == BF_OK) {
+        if (bf_ascii_ieq(jf->label, "BCD") && bf_bcd_open(f->path, flags, &f->bcd, NULL) == BF_OK) {
             f->h = bf_bcd_hive(f->bcd);
         } else if ((rc = bf_hive_open(f->path, flags, &f->h, err)) != BF_OK) {
             return rc;
@@ -359,7 +337,7 @@ static int commit_undo(struct undo *u, bf_error *err)
 {
     struct rc_txn x;
     memset(&x, 0, sizeof x);
-    char *root = u->t && u->t->root ? join2(u->t->root, RC_BACKUP_DIRNAME) : backup_root_of(u->j.path);
+    char *root = u->t && u->t->root ? bf_io_path_join(u->t->root, RC_BACKUP_DIRNAME) : backup_root_of(u->j.path);
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     x.title = "undo";
