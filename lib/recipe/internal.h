@@ -55,9 +55,10 @@ int rc_change_from_entry(bf_run_result *res, const bf_journal *j, const bf_journ
                          bf_bcd *store, int reverse, int state, const char *note, bf_error *err);
 
 /* An element's value as bcdedit shows it ("Yes", "Minimal", "10"), list
- * items joined with ", "; "absent" when !present.  malloc'd. */
+ * items joined with ", "; "absent" when !present.  flags: BF_BCD_VERBOSE
+ * shows GUIDs instead of aliases.  malloc'd. */
 char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code, int present,
-                  uint32_t type, const uint8_t *data, size_t len);
+                  uint32_t type, const uint8_t *data, size_t len, unsigned flags);
 
 /* "20261121T100502.123456Z" (UTC now, microseconds); buf >= 24 bytes. */
 void rc_utc_stamp(char *buf, size_t len);

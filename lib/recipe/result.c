@@ -185,8 +185,8 @@ static int bcd_path(const char *key, bf_guid *g, uint32_t *code, int *is_object)
     *is_object = *p == '\0';
     if (*is_object)
         return 0;
-    if (bcd_ieq(p, "\\Description") || strncmp(p, "\\Description\\", 13) == 0 ||
-        bcd_ieq(p, "\\Elements"))
+    if (bf_ascii_ieq(p, "\\Description") || strncmp(p, "\\Description\\", 13) == 0 ||
+        bf_ascii_ieq(p, "\\Elements"))
         return 0; /* the object's own keys: shown as the object, code 0 */
     if (strncmp(p, "\\Elements\\", 10) != 0 || strlen(p + 10) != 8)
         return 1;
@@ -200,8 +200,8 @@ static int bcd_path(const char *key, bf_guid *g, uint32_t *code, int *is_object)
     return 0;
 }
 
-char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code,
-                          int present, uint32_t type, const uint8_t *data, size_t len)
+char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code, int present,
+                  uint32_t type, const uint8_t *data, size_t len, unsigned flags)
 {
     bf_bcd_elem e;
     bf_error err;
@@ -214,7 +214,7 @@ char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code,
     memset(&e, 0, sizeof e);
     if (bcd_elem_decode(code, type, data, len, &e, &err) != BF_OK)
         return rc_reg_text(1, type, data, len);
-    if (bf_bcd_value_format(s, g, objtype, &e, 0, NULL, &lines, &n, &err) != BF_OK) {
+    if (bf_bcd_value_format(s, g, objtype, &e, flags, NULL, &lines, &n, &err) != BF_OK) {
         bf_bcd_elem_free(&e);
         return rc_reg_text(1, type, data, len);
     }
@@ -273,13 +273,13 @@ static int bcd_entry_change(bf_run_result *res, const bf_journal *j, const bf_jo
         return 0; /* Description, Elements and their values: part of the object line */
     if (op != BF_J_VALUE)
         return 0;
-    if (!bcd_ieq(e->value, BCD_ELEMENT_VALUE))
+    if (!bf_ascii_ieq(e->value, BCD_ELEMENT_VALUE))
         return 1;
     if (s)
         (void)bf_bcd_object_type(s, &g, &objtype, NULL);
     name = bf_bcd_element_display_name(code, objtype, namebuf, sizeof namebuf);
-    o = rc_bcd_text(s, &g, objtype, code, e->old_present, e->old_type, e->old_data, e->old_len);
-    n = rc_bcd_text(s, &g, objtype, code, e->new_present, e->new_type, e->new_data, e->new_len);
+    o = rc_bcd_text(s, &g, objtype, code, e->old_present, e->old_type, e->old_data, e->old_len, 0);
+    n = rc_bcd_text(s, &g, objtype, code, e->new_present, e->new_type, e->new_data, e->new_len, 0);
     if (!o || !n) {
         free(o);
         free(n);
@@ -303,7 +303,7 @@ int rc_change_from_entry(bf_run_result *res, const bf_journal *j, const bf_journ
         return bf_fail(err, BF_ERR_INVALID, "journal entry names file %zu of %zu", e->file,
                        j->nfiles);
     label = j->files[e->file].label;
-    if (label && bcd_ieq(label, "BCD")) {
+    if (label && bf_ascii_ieq(label, "BCD")) {
         rc = bcd_entry_change(res, j, e, store, reverse, state, note, err);
         if (rc <= 0)
             return rc;

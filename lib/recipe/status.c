@@ -5,6 +5,7 @@
  */
 #include "recipe/internal.h"
 #include "bcd/internal.h"
+#include "io/io.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -207,7 +208,7 @@ static void control_set_section(struct st *s, bf_hive *h, const char *cs, int cu
     bf_node cc = BF_NONE, mm = BF_NONE;
     size_t i;
 
-    set_section(s, "%s%s", cs, current ? " (current)" : "");
+    set_section(s, "control set %s%s", cs, current ? " (current)" : "");
     snprintf(key, sizeof key, "%s\\Control\\CrashControl", cs);
     if (bf_node_lookup(h, bf_hive_root(h), key, &cc, NULL) != BF_OK) {
         add(s, "CrashControl", "key absent");
@@ -275,7 +276,9 @@ static void element_line(struct st *s, bf_bcd *b, const bf_guid *g, uint32_t obj
         add(s, name, "absent");
         return;
     }
-    t = rc_bcd_text(b, g, objtype, code, 1, e.reg_type, e.raw, e.raw_len);
+    /* {bootmgr} default would print as "{default}": show the GUID */
+    t = rc_bcd_text(b, g, objtype, code, 1, e.reg_type, e.raw, e.raw_len,
+                    code == BCD_EL_DEFAULT ? BF_BCD_VERBOSE : 0);
     if (!t)
         s->oom = 1;
     else if (e.valid)
@@ -364,12 +367,11 @@ static void journal_section(struct st *s, bf_target *t)
     bf_error err;
 
     s->section = "journal";
-    root = malloc(strlen(t->root) + sizeof RC_BACKUP_DIRNAME + 2);
+    root = bf_io_path_join(t->root, RC_BACKUP_DIRNAME);
     if (!root) {
         s->oom = 1;
         return;
     }
-    sprintf(root, "%s/%s", t->root, RC_BACKUP_DIRNAME);
     if (bf_journal_find_latest(root, NULL, 1, &path, &err) != BF_OK) {
         add(s, "last recipe", "none (no journal under %s)", root);
         free(root);
