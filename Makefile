@@ -92,13 +92,13 @@ $(BA)/tests/%: $(BA)/tests/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
 TEST_BINS := $(addprefix $(BA)/tests/,$(TESTS))
 CLI_TESTS := $(sort $(wildcard tests/test_*.sh))
 
-# small programs the shell tests use to generate input files (tests/tools/*.c)
+# small programs the shell tests use (tests/tools/*.c): input generators, oracle dumps
+.PRECIOUS: $(BA)/tests/tools/%.o
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BA)/tests/tools/%,$(TOOL_SRC))
 
-$(BA)/tests/tools/%: tests/tools/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $<
+$(BA)/tests/tools/%: $(BA)/tests/tools/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
+	$(CC) $(SAN) -o $@ $< $(ATCOM_OBJ) $(BA)/libbootfix.a $(CHECK_LIBS) $(ORACLE_LIBS) $(LDLIBS)
 
 check: deps $(TEST_BINS) $(TOOL_BINS) $(BA)/bootfix $(B)/bootfix
 	@st=0; export BOOTFIX=$(CURDIR)/$(BA)/bootfix BOOTFIX_SRC=$(CURDIR) \

@@ -875,7 +875,8 @@ static int check_hibernation(struct eng *e, bf_error *err)
     return bf_fail(err, BF_ERR_UNSUPPORTED, "%s holds a hibernation image (starts with %s): "
                    "Windows was hibernated or shut down with Fast Startup, and would resume that "
                    "image and overwrite offline changes.  Boot it fully and shut it down with "
-                   "'shutdown /s /t 0', or delete hiberfil.sys, or use --force to write anyway",
+                   "'shutdown /s /t 0', or delete hiberfil.sys (which discards the hibernated session), "
+                   "or use --force to write anyway",
                    e->t->hiberfil_path ? e->t->hiberfil_path : "hiberfil.sys", e->t->hiber_sig);
 }
 
