@@ -433,29 +433,6 @@ END_TEST
 
 /* ---- 3. volumes ---------------------------------------------------------------------------------- */
 
-static void rm_rf(const char *path, int depth)
-{
-    struct stat st;
-    if (depth > 16 || lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        char p[4096];
-        while (d && (de = readdir(d)) != NULL) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-            rm_rf(p, depth + 1);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static char g_tmp[256];
 
 static void setup_tmp(void)
@@ -464,7 +441,7 @@ static void setup_tmp(void)
     ck_assert_ptr_nonnull(mkdtemp(g_tmp));
 }
 
-static void teardown_tmp(void) { rm_rf(g_tmp, 0); }
+static void teardown_tmp(void) { test_rm_tree(g_tmp); }
 
 static char *tpath(const char *rel)
 {
@@ -473,19 +450,6 @@ static char *tpath(const char *rel)
     char *p = buf[k++ % 8];
     snprintf(p, 1024, "%s/%s", g_tmp, rel);
     return p;
-}
-
-static void mkdirs(const char *rel)
-{
-    char p[1024];
-    snprintf(p, sizeof p, "%s/%s", g_tmp, rel);
-    for (char *s = p + strlen(g_tmp) + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    mkdir(p, 0755);
 }
 
 /* UTF-16LE of an ASCII string list: each string and its NUL, plus a final
@@ -556,7 +520,7 @@ static void make_volume(const sysdef *def)
     bf_error err;
     bf_node n;
     char key[128];
-    mkdirs("vol/Windows/System32/config");
+    test_mkdirs(g_tmp, "vol/Windows/System32/config");
     ck_assert_int_eq(bf_hive_new(5, "ROOT", &h, &err), BF_OK);
     bf_node root = bf_hive_root(h);
     if (def->select) {
@@ -650,7 +614,7 @@ static bf_target *full_volume(void)
                   .paging = {"?:\\pagefile.sys"},
                   .existing = {"\\??\\C:\\pagefile.sys"}};
     make_volume(&def);
-    mkdirs("vol/Windows/Minidump");
+    test_mkdirs(g_tmp, "vol/Windows/Minidump");
     write_dump("vol/Windows/memory.dmp", 64, 0x5A, 0x3000, 0x3000);
     write_dump("vol/Windows/Minidump/b.dmp", 64, 0xD1, 0x2100, 0x2100);
     write_dump("vol/Windows/Minidump/a.DMP", 32, 0x7E, 0x1800, 0x1800);
@@ -786,7 +750,7 @@ START_TEST(find_dedicated)
     sysdef def = {.select = 1, .sets = {1}, .crash_enabled = 1,
                   .dump_file = "C:\\dumps\\full.dmp", .dedicated = "C:\\dd.sys"};
     make_volume(&def);
-    mkdirs("vol/dumps");
+    test_mkdirs(g_tmp, "vol/dumps");
     write_dump("vol/DD.SYS", 64, 0x124, 0x2000, 0x2000);
     bf_target *t = open_vol();
     bf_dump_search s;
@@ -848,7 +812,7 @@ START_TEST(find_corpus_system)
         return;
     }
     free(probe);
-    mkdirs("vol/Windows/System32/config");
+    test_mkdirs(g_tmp, "vol/Windows/System32/config");
     copy_corpus(corpus_systems[_i][0], "vol/Windows/System32/config/SYSTEM");
     if (corpus_systems[_i][1]) {
         copy_corpus(corpus_systems[_i][1], "vol/Windows/System32/config/SYSTEM.LOG1");

@@ -61,30 +61,6 @@ static int exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-/* Remove a directory tree (two levels are enough here). */
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        unlink(dir);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        char *p = pjoin(dir, de->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            rm_rf(p);
-        else
-            unlink(p);
-        free(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static size_t count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -431,7 +407,7 @@ START_TEST(test_format_round_trip)
     bf_journal_free(&r);
     free(p);
     free(p2);
-    rm_rf(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -503,7 +479,7 @@ START_TEST(test_format_malformed)
     printf("journal format: %zu malformed journals refused with their line numbers\n",
            sizeof g_bad / sizeof *g_bad);
     free(p);
-    rm_rf(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -559,7 +535,7 @@ START_TEST(test_find_latest)
     free(missing);
     free(bad);
     free(empty);
-    rm_rf(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -783,7 +759,7 @@ static void fixture_make(fixture *f)
 
 static void fixture_free(fixture *f)
 {
-    rm_rf(f->dir);
+    test_rm_tree(f->dir);
     free(f->sys);
     free(f->log1);
     free(f->bcd);
@@ -924,7 +900,7 @@ START_TEST(test_txn_two_files)
     free(bb);
     free(sys0);
     free(bcd0);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST
@@ -971,7 +947,7 @@ START_TEST(test_txn_faults)
         bf_run_result_free(&res);
         free(sys0);
         free(bcd0);
-        rm_rf(keep);
+        test_rm_tree(keep);
         fixture_free(&f);
     }
     ck_assert(done);
@@ -1004,7 +980,7 @@ START_TEST(test_txn_no_change)
     ck_assert(same_bytes(f.sys, sys0));
     bf_run_result_free(&res);
     free(sys0);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST
@@ -1038,7 +1014,7 @@ START_TEST(test_txn_readonly)
     free(boot);
     free(sys0);
     free(bcd0);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST
@@ -1118,7 +1094,7 @@ START_TEST(test_txn_backup_dir_taken)
     free(jp);
     free(bdir);
     free(sys0);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST
@@ -1183,7 +1159,7 @@ START_TEST(test_txn_same_base_name)
     free(p2);
     free(d1);
     free(d2);
-    rm_rf(dir);
+    test_rm_tree(dir);
 }
 END_TEST
 
@@ -1308,7 +1284,7 @@ START_TEST(test_undo_conflict)
     oracle_walk_free(ws0);
     free(sys1);
     free(bcd1);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST
@@ -1345,7 +1321,7 @@ START_TEST(test_undo_dry_run)
     free(sys1);
     free(bcd1);
     free(j1);
-    rm_rf(keep);
+    test_rm_tree(keep);
     fixture_free(&f);
 }
 END_TEST

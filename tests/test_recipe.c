@@ -74,41 +74,6 @@ struct vol {
     char backups[160];
 };
 
-static void mkdirs(const char *base, const char *rel)
-{
-    char p[256];
-    size_t i;
-    snprintf(p, sizeof p, "%s/%s", base, rel);
-    for (i = strlen(base) + 1; p[i]; i++)
-        if (p[i] == '/') {
-            p[i] = '\0';
-            mkdir(p, 0755);
-            p[i] = '/';
-        }
-    mkdir(p, 0755);
-}
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        char p[1024];
-        struct stat st;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            rm_rf(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Every volume lives under this directory, removed by main() even when
  * tests failed (a failing test's forked process exits without cleaning). */
 static char g_base[32];
@@ -119,8 +84,8 @@ static void vol_init(struct vol *v)
     ck_assert(g_base[0]);
     snprintf(v->dir, sizeof v->dir, "%s/vol_XXXXXX", g_base);
     ck_assert_ptr_nonnull(mkdtemp(v->dir));
-    mkdirs(v->dir, "Windows/System32/config");
-    mkdirs(v->dir, "Boot");
+    test_mkdirs(v->dir, "Windows/System32/config");
+    test_mkdirs(v->dir, "Boot");
     snprintf(v->system, sizeof v->system, "%s/Windows/System32/config/SYSTEM", v->dir);
     snprintf(v->bcd, sizeof v->bcd, "%s/Boot/BCD", v->dir);
     snprintf(v->mountinfo, sizeof v->mountinfo, "%s/mountinfo", v->dir);
@@ -602,7 +567,7 @@ START_TEST(t_param_unknown)
     make_volume(&v);
     refused(&v, "enable-dump", NULL, a, 1, BF_ERR_INVALID, "typo-option", NULL);
     refused(&v, "serial-console", "on", a, 1, BF_ERR_INVALID, "typo-option", NULL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -616,7 +581,7 @@ START_TEST(t_param_bad_choice)
     refused(&v, "enable-dump", NULL, a, 1, BF_ERR_INVALID, "kernel", "small");
     refused(&v, "enable-dump", NULL, a, 1, BF_ERR_INVALID, "automatic", "active");
     refused(&v, "safeboot", "on", m, 1, BF_ERR_INVALID, "maximal", "network");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -640,7 +605,7 @@ START_TEST(t_param_range)
     ck_assert_msg(run(&v, "serial-console", "on", p255, 1, 0, &res, &err) == BF_OK, "%s", err.msg);
     bf_run_result_free(&res);
     assert_elem_bytes(v.bcd, "{emssettings}", EL_EMSPORT, BF_REG_BINARY, b, 8);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -656,7 +621,7 @@ START_TEST(t_param_requires)
     run_ok(&v, "enable-dump", NULL, both, 2);
     assert_dword(v.system, CC1, "DumpFileSize", 2048);
     assert_text(v.system, CC1, "DedicatedDumpFile", BF_REG_SZ, "C:\\dd.sys");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -670,7 +635,7 @@ START_TEST(t_param_switch)
     assert_dword(v.system, CC1, "AutoReboot", 0);
     run_ok(&v, "safeboot", "on", s, 1);
     assert_elem_yes(v.bcd, L1, EL_ALTSHELL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -682,7 +647,7 @@ START_TEST(t_param_twice)
     make_volume(&v);
     refused(&v, "enable-dump", NULL, a, 2, BF_ERR_INVALID, "type", "twice");
     refused(&v, "serial-console", "on", b, 2, BF_ERR_INVALID, "port", "twice");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -704,7 +669,7 @@ START_TEST(t_param_defaults)
     assert_dword(v.system, CC1, "NMICrashDump", 1);
     assert_absent(v.system, CC1, "DedicatedDumpFile");
     assert_absent(v.system, CC1, "DumpFileSize");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -721,7 +686,7 @@ START_TEST(t_param_values_used)
     run_ok(&v, "enable-dump", NULL, d, 2);
     assert_dword(v.system, CC1, "CrashDumpEnabled", 3);
     assert_text(v.system, CC1, "DumpFile", BF_REG_EXPAND_SZ, "D:\\x.dmp");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -736,7 +701,7 @@ START_TEST(t_cond_active)
     run_ok(&v, "enable-dump", NULL, a, 1);
     assert_dword(v.system, CC1, "CrashDumpEnabled", 1);
     assert_dword(v.system, CC1, "FilterPages", 1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -760,7 +725,7 @@ START_TEST(t_cond_complete)
     run_ok(&v, "enable-dump", NULL, c, 1);
     assert_absent(v.system, CC1, "FilterPages");
     assert_dword(v.system, CC1, "CrashDumpEnabled", 1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -779,7 +744,7 @@ START_TEST(t_cond_autoreboot)
     ck_assert_int_eq(must_change(&res, CC1, "AutoReboot")->state, BF_CHANGE_CHANGED);
     bf_run_result_free(&res);
     assert_dword(v.system, CC1, "AutoReboot", 0);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -814,7 +779,7 @@ START_TEST(t_control_sets)
                 "%SystemRoot%\\MEMORY.DMP");
     assert_dword(v.system, "ControlSet003\\Control", "Dummy", 5);
     ck_assert_msg(!key_exists(v.system, "ControlSet002"), "ControlSet002 was created");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -827,7 +792,7 @@ START_TEST(t_no_control_set)
     sys_write(&v, h);
     bcd_write(&v, BCD_BASE, N(BCD_BASE));
     refused(&v, "enable-dump", NULL, NULL, 0, BF_ERR_FORMAT, "ControlSet", NULL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -884,7 +849,7 @@ START_TEST(t_result_contents)
     for (i = 0; i < res.nwritten; i++)
         ck_assert_msg(!strstr(res.written[i], "BCD"), "BCD listed as written: %s", res.written[i]);
     bf_run_result_free(&res);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -921,7 +886,7 @@ START_TEST(t_dry_run)
 
     snap_same(&v, &s);
     ck_assert_int_eq(count_entries(v.backups), -1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -953,7 +918,7 @@ START_TEST(t_second_run)
 
     snap_same(&v, &s);
     ck_assert_int_eq(count_entries(v.backups), 2);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -973,7 +938,7 @@ START_TEST(t_bcd_default_entry)
     bf_run_result_free(&res);
     assert_elem_yes(v.bcd, L1, EL_EMS);
     assert_elem_absent(v.bcd, L2, EL_EMS);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -988,7 +953,7 @@ START_TEST(t_bcd_entry_guid)
     run_ok(&v, "safeboot", "on", a, 1);
     assert_elem_int(v.bcd, L2, EL_SAFEBOOT, 0);
     assert_elem_absent(v.bcd, L1, EL_SAFEBOOT);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -999,7 +964,7 @@ START_TEST(t_bcd_entry_current)
     make_volume(&v);
     refused(&v, "serial-console", "on", a, 1, BF_ERR_UNSUPPORTED, "{current}", "running");
     refused(&v, "safeboot", "on", a, 1, BF_ERR_UNSUPPORTED, "running", NULL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1023,7 +988,7 @@ START_TEST(t_bcd_no_default)
     /* with --entry it works */
     run_ok(&v, "safeboot", "on", a, 1);
     assert_elem_int(v.bcd, L1, EL_SAFEBOOT, 0);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1037,7 +1002,7 @@ START_TEST(t_ems_created_added)
     ck_assert_uint_eq(bcd_object_type(v.bcd, "{emssettings}"), 0x20100000u);
     bcd_list_text(v.bcd, "{globalsettings}", EL_INHERIT, list, sizeof list);
     ck_assert_str_eq(list, "{dbgsettings} {emssettings}");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1072,7 +1037,7 @@ START_TEST(t_ems_list_has_it)
     bf_bcd_elem_free(&after);
     bcd_list_text(v.bcd, "{globalsettings}", EL_INHERIT, list, sizeof list);
     ck_assert_str_eq(list, "{emssettings} {dbgsettings}");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1098,11 +1063,11 @@ START_TEST(t_ems_no_list)
     assert_elem_int(v.bcd, "{emssettings}", EL_EMSPORT, 1);
     /* no {globalsettings} at all: it is not created either */
     bcd_write(&v, with_gs, 3);
-    rm_rf(v.backups);
+    test_rm_tree(v.backups);
     run_ok(&v, "serial-console", "on", NULL, 0);
     ck_assert_uint_eq(bcd_object_type(v.bcd, "{globalsettings}"), 0);
     ck_assert_uint_eq(bcd_object_type(v.bcd, "{emssettings}"), 0x20100000u);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1134,7 +1099,7 @@ START_TEST(t_ems_exists)
     /* an existing {emssettings} is still added to a list that lacks it */
     bcd_list_text(v.bcd, "{globalsettings}", EL_INHERIT, list, sizeof list);
     ck_assert_str_eq(list, "{dbgsettings} {emssettings}");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1151,7 +1116,7 @@ START_TEST(t_safeboot_network)
     assert_elem_int(v.bcd, L1, EL_SAFEBOOT, 2);
     run_ok(&v, "safeboot", "on", NULL, 0);
     assert_elem_int(v.bcd, L1, EL_SAFEBOOT, 0);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1166,7 +1131,7 @@ START_TEST(t_safeboot_alternate_shell)
     run_ok(&v, "safeboot", "on", NULL, 0);
     assert_elem_int(v.bcd, L1, EL_SAFEBOOT, 0);
     assert_elem_absent(v.bcd, L1, EL_ALTSHELL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1194,7 +1159,7 @@ START_TEST(t_safeboot_off)
     ck_assert_int_eq(bf_node_lookup(h, bf_hive_root(h), "Objects\\" L1 "\\Elements", &n, NULL),
                      BF_OK);
     bf_hive_close(h);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1222,7 +1187,7 @@ START_TEST(t_serial_restore)
     assert_elem_absent(v.bcd, "{bootmgr}", EL_DISPLAYBOOTMENU);
     assert_elem_absent(v.bcd, L1, EL_EMS);
     assert_elem_absent(v.bcd, "{bootmgr}", EL_BOOTEMS);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1266,7 +1231,7 @@ START_TEST(t_serial_off_without_on)
     assert_elem_yes(v.bcd, "{bootmgr}", EL_DISPLAYBOOTMENU);
     assert_elem_absent(v.bcd, L1, EL_EMS);
     assert_elem_absent(v.bcd, "{bootmgr}", EL_BOOTEMS);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1285,7 +1250,7 @@ START_TEST(t_debug_restore)
     assert_elem_absent(v.bcd, "{bootmgr}", 0x16000048u); /* nointegritychecks */
     assert_elem_int(v.bcd, L1, 0x1500004Bu, 1);          /* integrityservices Enable */
     assert_elem_int(v.bcd, L1, 0x250000E0u, 1);          /* IgnoreAllFailures */
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1303,7 +1268,7 @@ START_TEST(t_debug_restore_absent)
     /* the journal recorded "absent": off brings that back, not the fallback 1 */
     run_ok(&v, "debug-boot", "off", NULL, 0);
     assert_absent(v.system, CC1, "AutoReboot");
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1323,7 +1288,7 @@ START_TEST(t_debug_off_fallback)
     ck_assert_int_eq(must_change(&res, CC1, "AutoReboot")->state, BF_CHANGE_CHANGED);
     bf_run_result_free(&res);
     assert_dword(v.system, CC1, "AutoReboot", 1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1352,7 +1317,7 @@ START_TEST(t_undo_then_off)
     ck_assert_uint_eq(res.nchanged, 0);
     bf_run_result_free(&res);
     assert_elem_int(v.bcd, "{bootmgr}", EL_TIMEOUT, 30);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1375,7 +1340,7 @@ START_TEST(t_hiber_refused)
     put_hiberfil(&v);
     refused(&v, "enable-dump", NULL, NULL, 0, BF_ERR_UNSUPPORTED, "hiberfil.sys", "HIBR");
     refused(&v, "serial-console", "on", NULL, 0, BF_ERR_UNSUPPORTED, "--force", NULL);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1405,7 +1370,7 @@ START_TEST(t_hiber_dry_and_force)
     ck_assert_ptr_nonnull(res.journal_path);
     bf_run_result_free(&res);
     assert_dword(v.system, CC1, "CrashDumpEnabled", 2);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1450,7 +1415,7 @@ START_TEST(t_no_backup)
         snprintf(j, sizeof j, "%s/journal.txt", sub);
         ck_assert_int_eq(access(j, F_OK), 0);
     }
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1499,7 +1464,7 @@ START_TEST(t_undo_enable_dump)
                   "after undo: %s", diff);
     oracle_walk_free(before);
     oracle_walk_free(after);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1554,7 +1519,7 @@ START_TEST(t_status)
     ck_assert_msg(x && strstr(x->value, "safeboot on"), "journal: %s", x ? x->value : "none");
     bf_status_free(it, n);
     bf_target_close(t);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1588,7 +1553,7 @@ START_TEST(t_status_no_bcd)
         ck_assert_msg(strstr(err.msg, "BCD"), "%s", err.msg);
         bf_run_result_free(&res);
     }
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -1685,6 +1650,6 @@ int main(void)
         return 1;
     }
     rc = test_run_suite(suite());
-    rm_rf(g_base);
+    test_rm_tree(g_base);
     return rc;
 }

@@ -401,20 +401,6 @@ struct vol {
     char bcd[128];
 };
 
-static void mkdirs(const char *base, const char *rel)
-{
-    char p[256];
-    size_t i;
-    snprintf(p, sizeof p, "%s/%s", base, rel);
-    for (i = strlen(base) + 1; p[i]; i++)
-        if (p[i] == '/') {
-            p[i] = '\0';
-            mkdir(p, 0755);
-            p[i] = '/';
-        }
-    mkdir(p, 0755);
-}
-
 static void bcd_cmd(bf_bcd *s, const char *const *argv, int argc)
 {
     bf_error err;
@@ -443,8 +429,8 @@ static void make_volume(struct vol *v)
 
     snprintf(v->dir, sizeof v->dir, "/tmp/bf_script_XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(v->dir));
-    mkdirs(v->dir, "Windows/System32/config");
-    mkdirs(v->dir, "Boot");
+    test_mkdirs(v->dir, "Windows/System32/config");
+    test_mkdirs(v->dir, "Boot");
     snprintf(v->system, sizeof v->system, "%s/Windows/System32/config/SYSTEM", v->dir);
     snprintf(v->bcd, sizeof v->bcd, "%s/Boot/BCD", v->dir);
     memset(&err, 0, sizeof err);
@@ -468,28 +454,6 @@ static void make_volume(struct vol *v)
     co.out_path = v->bcd;
     ck_assert_msg(bf_bcd_commit(s, &co, &err) == BF_OK, "%s", err.msg);
     bf_bcd_close(s);
-}
-
-/* Remove the volume (at most a few levels deep). */
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        char p[1024];
-        struct stat st;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            rm_rf(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 static int exists(const char *dir, const char *rel)
@@ -669,7 +633,7 @@ START_TEST(run_article)
     ck_assert_uint_eq(res.nwritten, 0);
     ck_assert_uint_eq(res.nchanged, 0);
     bf_run_result_free(&res);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -699,7 +663,7 @@ START_TEST(run_with_target)
     ck_assert_msg(hw, "hivex: %s", ebuf);
     check_crashcontrol(hw, "ControlSet002");
     oracle_walk_free(hw);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -752,7 +716,7 @@ START_TEST(run_reg_delete)
     ck_assert_int_eq(tsub, 0);
     ck_assert_ptr_null(find_value(hw, "ControlSet001\\Control\\CrashControl", "LogEvent"));
     oracle_walk_free(hw);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -786,7 +750,7 @@ static void expect_untouched(const char *text, int code, const char *what)
     free(b0);
     free(s1);
     free(b1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 
 START_TEST(run_bad_line)
@@ -861,7 +825,7 @@ START_TEST(run_dry)
     free(b0);
     free(s1);
     free(b1);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -886,7 +850,7 @@ START_TEST(run_echo_output)
     ck_assert_msg(a && m && b && a < m && m < b, "%s", res.output);
     bf_run_result_free(&res);
     ck_assert(!exists(v.dir, "bootfix-backup"));
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 
@@ -928,7 +892,7 @@ START_TEST(run_hibernated)
     ck_assert_uint_eq(res.nwritten, 2);
     bf_run_result_free(&res);
     free(s0);
-    rm_rf(v.dir);
+    test_rm_tree(v.dir);
 }
 END_TEST
 

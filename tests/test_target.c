@@ -40,19 +40,7 @@ static char *P(const char *rel) /* base/rel, in a small ring of static buffers *
     return b;
 }
 
-static void mkdirs(const char *rel)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", base, rel);
-    for (char *s = p + strlen(base) + 1; *s; s++) {
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    }
-    ck_assert_msg(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s", p);
-}
+static void mkdirs(const char *rel) { test_mkdirs(base, rel); }
 
 static void put(const char *rel, const void *data, size_t len)
 {
@@ -68,30 +56,6 @@ static void put(const char *rel, const void *data, size_t len)
 
 static void put_text(const char *rel, const char *text) { put(rel, text, strlen(text)); }
 
-static void rm_tree(const char *path, int depth)
-{
-    struct stat st;
-    if (depth > 64 || lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        chmod(path, 0755);
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d && (de = readdir(d)) != NULL) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            char sub[PATH_MAX];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            rm_tree(sub, depth + 1);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void setup(void)
 {
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -105,7 +69,7 @@ static void setup(void)
     free(real);
 }
 
-static void teardown(void) { rm_tree(base, 0); }
+static void teardown(void) { test_rm_tree(base); }
 
 /* A valid hive at base/rel; with `system_root`, a SOFTWARE hive whose
  * Microsoft\Windows NT\CurrentVersion SystemRoot is that string. */
@@ -311,7 +275,7 @@ START_TEST(test_uefi_on_sibling)
     bf_target_close(t);
 
     /* a UEFI store on the target volume itself */
-    rm_tree(P("vol/Boot"), 0);
+    test_rm_tree(P("vol/Boot"));
     put_text("vol/EFI/Microsoft/Boot/BCD", "store");
     t = open_ok(P("vol"), &o);
     ck_assert_str_eq(t->bcd_path, P("vol/EFI/Microsoft/Boot/BCD"));
@@ -363,7 +327,7 @@ START_TEST(test_store_on_unmounted_sibling)
     /* mounted, but without a store: the hint names what was searched */
     const char *lines2[] = {ROOT_LINE, VOL_LINE, ESP_LINE};
     write_mountinfo(lines2, 3);
-    rm_tree(P("esp/EFI"), 0);
+    test_rm_tree(P("esp/EFI"));
     t = open_ok(P("vol"), &o);
     ck_assert_ptr_null(t->bcd_path);
     ck_has(t->bcd_hint, "other partitions of /dev/sdc");
@@ -699,7 +663,7 @@ START_TEST(test_resolve)
     bf_target_close(t);
 
     /* Windows ran from D: */
-    rm_tree(P("vol"), 0);
+    test_rm_tree(P("vol"));
     t = resolve_target("D:\\WINNT");
     ck_assert_int_eq(t->system_drive, 'D');
     expect_resolved(t, "d:\\pagefile.sys", "vol/PageFile.sys");

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +43,44 @@ void test_put_file(const char *path, const uint8_t *b, size_t len)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-void test_rm_tree(const char *dir)
+static void rm_tree(const char *path, int depth)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
+    struct stat st;
+    DIR *d;
     struct dirent *de;
     char p[4096];
-    while ((de = readdir(d)) != NULL) {
+
+    if (depth > 64 || lstat(path, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        unlink(path);
+        return;
+    }
+    chmod(path, 0755);
+    d = opendir(path);
+    while (d && (de = readdir(d)) != NULL) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        if (unlink(p) != 0)
-            rmdir(p);
+        snprintf(p, sizeof p, "%s/%s", path, de->d_name);
+        rm_tree(p, depth + 1);
     }
-    closedir(d);
-    rmdir(dir);
+    if (d)
+        closedir(d);
+    rmdir(path);
+}
+
+void test_rm_tree(const char *path) { rm_tree(path, 0); }
+
+void test_mkdirs(const char *base, const char *rel)
+{
+    char p[4096];
+    size_t i;
+    snprintf(p, sizeof p, "%s/%s", base, rel);
+    for (i = strlen(base) + 1; i < strlen(p); i++)
+        if (p[i] == '/') {
+            p[i] = '\0';
+            mkdir(p, 0755);
+            p[i] = '/';
+        }
+    mkdir(p, 0755);
 }

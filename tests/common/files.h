@@ -9,7 +9,11 @@
 uint8_t *test_slurp(const char *path, size_t *len);
 /* Create or replace a file with these bytes; a failure fails the test. */
 void test_put_file(const char *path, const uint8_t *b, size_t len);
-/* Remove a directory with the files (and empty directories) directly in it. */
-void test_rm_tree(const char *dir);
+/* Remove a file, or a directory and everything under it (symbolic links are
+ * removed, never followed; directories made read-only by a test are made
+ * writable first). */
+void test_rm_tree(const char *path);
+/* Create base/rel and every missing directory between them (base exists). */
+void test_mkdirs(const char *base, const char *rel);
 
 #endif
