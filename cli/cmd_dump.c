@@ -288,15 +288,6 @@ static void print_json(const bf_target *t, const bf_dump_search *s, const extrac
 
 /* ---- extraction ------------------------------------------------------------------------------ */
 
-static char *dup_or_null(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* Copy every dump; returns the number of failures. */
 static int extract_all(const bf_dump_search *s, const char *dir, extracted *x)
 {
@@ -308,7 +299,7 @@ static int extract_all(const bf_dump_search *s, const char *dir, extracted *x)
         bf_error err;
         snprintf(label, sizeof label, "copying %s", name ? name + 1 : f->path);
         if (bf_dump_extract(f, dir, cli_progress, label, &x[i].path, &err) != BF_OK) {
-            x[i].error = dup_or_null(err.msg);
+            x[i].error = strdup(err.msg);
             failed++;
             if (!g_opt.json)
                 fprintf(stderr, "bootfix: %s\n", err.msg);

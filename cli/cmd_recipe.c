@@ -263,11 +263,11 @@ int cmd_recipes(int argc, char **argv)
         return EXIT_OK;
     }
     for (i = 0; i < n; i++)
-        printf("%-16s %s\n", bf_recipe_title(&all[i], title, sizeof title), all[i].summary);
-    printf("%-16s %s\n", "find-dump", "list the crash dumps of the target and decode them");
-    printf("%-16s %s\n", "status", "everything the recipes touch, on one screen");
-    printf("%-16s %s\n", "undo", "revert the newest journal of the target exactly");
-    printf("%-16s %s\n", "script", "run an article's reg/bcdedit command block as written");
+        printf("%-19s %s\n", bf_recipe_title(&all[i], title, sizeof title), all[i].summary);
+    printf("%-19s %s\n", "find-dump", "list the crash dumps of the target and decode them");
+    printf("%-19s %s\n", "status", "everything the recipes touch, on one screen");
+    printf("%-19s %s\n", "undo", "revert the newest journal of the target exactly");
+    printf("%-19s %s\n", "script", "run an article's reg/bcdedit command block as written");
     if (g_opt.verbose) {
         printf("\nUsage:\n");
         for (i = 0; i < n; i++) {

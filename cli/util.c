@@ -359,15 +359,6 @@ static const char *root_full(const char *s, size_t n)
     return NULL;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 char *cli_root_prefix(const char *file)
 {
     const char *base, *full, *sl;
@@ -389,7 +380,7 @@ char *cli_root_prefix(const char *file)
                 return NULL;
             snprintf(p, n, "%s%s", full, sl);
         } else {
-            p = dupstr(r);
+            p = strdup(r);
         }
         if (p) /* no trailing separators */
             for (n = strlen(p); n > 0 && p[n - 1] == '\\'; n--)
@@ -429,7 +420,7 @@ char *cli_key_relative(const char *key)
     }
     while (*k == '\\')
         k++;
-    p = dupstr(k);
+    p = strdup(k);
     if (p)
         for (n = strlen(p); n > 0 && p[n - 1] == '\\'; n--)
             p[n - 1] = '\0';

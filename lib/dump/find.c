@@ -44,15 +44,6 @@ typedef struct finder {
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -109,7 +100,7 @@ static int seen_before(finder *f, const char *path, bf_error *err)
     for (size_t i = 0; i < f->nchecked; i++)
         if (strcmp(f->checked[i], path) == 0)
             return 1;
-    char *d = dupstr(path);
+    char *d = strdup(path);
     if (!d || grow((void **)&f->checked, &f->checked_cap, f->nchecked + 1, sizeof(char *))) {
         free(d);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -289,7 +280,7 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
     if (have) {
         snprintf(name, sizeof name, "ControlSet%03u", (unsigned)cur);
         if (bf_node_child(f->h, root, name, cs, NULL) == BF_OK)
-            return (f->s->control_set = dupstr(name)) ? BF_OK
+            return (f->s->control_set = strdup(name)) ? BF_OK
                                                       : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     int best;
@@ -305,7 +296,7 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
     rc = bf_node_child(f->h, root, fallback, cs, err);
     if (rc)
         return rc;
-    if (!(f->s->control_set = dupstr(fallback)))
+    if (!(f->s->control_set = strdup(fallback)))
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (have)
         return add_reason(f, err, "Select\\Current names %s, which does not exist; the settings "
@@ -359,8 +350,8 @@ static int add_found(finder *f, int source, const char *path, const char *winpat
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_dump_found *d = &s->found[s->nfound];
     memset(d, 0, sizeof *d);
-    d->path = dupstr(path);
-    d->winpath = dupstr(winpath);
+    d->path = strdup(path);
+    d->winpath = strdup(winpath);
     if (!d->path || !d->winpath) {
         free(d->path);
         free(d->winpath);
@@ -487,7 +478,7 @@ static int list_dmp(const char *dir, char ***names, size_t *count)
     while ((de = readdir(d)) != NULL && seen++ < MAX_MINIDUMPS) {
         if (!has_dmp_ext(de->d_name))
             continue;
-        char *n = dupstr(de->d_name);
+        char *n = strdup(de->d_name);
         if (!n || grow((void **)names, &cap, *count + 1, sizeof(char *))) {
             free(n);
             closedir(d);
