@@ -1128,6 +1128,33 @@ START_TEST(objects_order_and_skip_non_guid_keys)
 }
 END_TEST
 
+
+/* Found by fuzz/fuzz_bcdedit_args (tests/fuzz-regressions/bcdedit_args/leak-*):
+ * a command line bf_bcdedit_store could not parse leaked its word vector.
+ * The replay under LeakSanitizer catches the leak; this checks the refusal. */
+START_TEST(bcdedit_store_refuses_bad_lines)
+{
+    static const char *const bad_cmd[] = {"/setA{bootmgr}"};
+    static const char *const bad_switch[] = {"/enum", "all", "/nosuchswitch"};
+    static const char *const createstore[] = {"/createstore", "x"};
+    bf_bcd *s = NULL;
+    bf_error err;
+    char *out = (char *)"untouched";
+    int i;
+
+    ck_assert_int_eq(bf_bcd_new(&s, &err), BF_OK);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(bf_bcdedit_store(s, 1, bad_cmd, NULL, &out, &err), BF_ERR_INVALID);
+        ck_assert_ptr_null(out);
+        ck_assert_int_ne(err.msg[0], 0);
+    }
+    ck_assert_int_eq(bf_bcdedit_store(s, 3, bad_switch, NULL, &out, &err), BF_ERR_INVALID);
+    ck_assert_int_eq(bf_bcdedit_store(s, 2, createstore, NULL, &out, &err), BF_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/createstore"));
+    bf_bcd_close(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("bcd_store");
@@ -1147,6 +1174,7 @@ static Suite *suite(void)
     tcase_add_test(tc, new_store_matches_createstore_template);
     tcase_add_test(tc, effective_through_inherit_chains);
     tcase_add_test(tc, objects_order_and_skip_non_guid_keys);
+    tcase_add_test(tc, bcdedit_store_refuses_bad_lines);
     suite_add_tcase(s, tc);
     return s;
 }

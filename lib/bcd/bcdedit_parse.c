@@ -357,8 +357,10 @@ int bf_bcdedit_store(bf_bcd *s, int argc, const char *const *argv, const bf_bcde
     *out = NULL;
     memset(&c, 0, sizeof c);
     rc = parse_args(argc, argv, &a, err);
-    if (rc)
+    if (rc) {
+        free(a.pos); /* parse_args allocates it before it can fail */
         return rc;
+    }
     if (a.cmd == BE_HELP || a.cmd == BE_CREATESTORE || a.cmd == BE_EXPORT || a.cmd == BE_IMPORT)
         rc = bf_fail(err, BF_ERR_UNSUPPORTED, "%s works on whole store files: it cannot run on a "
                      "store that is being edited", a.cmd_word);
