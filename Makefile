@@ -105,6 +105,7 @@ check: deps $(TEST_BINS) $(TOOL_BINS) $(BA)/bootfix $(B)/bootfix
 	  BOOTFIX_TOOLS=$(CURDIR)/$(BA)/tests/tools; \
 	sh tests/run-all.sh $(TEST_BINS) || st=1; \
 	for s in $(CLI_TESTS); do echo "=== $$s"; sh $$s || st=1; done; \
+	$(MAKE) --no-print-directory check-fuzz-replay || st=1; \
 	if [ $$st -ne 0 ]; then echo "make check: FAILED (see above)"; fi; exit $$st
 
 # ---- demo -------------------------------------------------------------------------------
@@ -139,3 +140,86 @@ clean:
 	rm -rf build build-deps.log testdata/demo
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (fuzz/README.md) -------------------------------------------------------------
+#   make fuzz FUZZ_SECONDS=N   libFuzzer targets (clang) into build/fuzz/, N seconds each
+#   make check-fuzz-replay     tests/fuzz-regressions/NAME/* through gcc ASan/UBSan replays
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FZ           := build/fuzz
+FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_CORPUS  ?= $(CURDIR)/../shared/corpus
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(filter-out -Werror,$(BASE_CFLAGS)) -g -O1
+FLIB_OBJ     := $(patsubst %.c,$(FZ)/%.o,$(LIB_SRC))
+FUZZ_BINS    := $(addprefix $(FZ)/fuzz_,$(FUZZ_NAMES))
+REPLAY_BINS  := $(addprefix $(BA)/fuzz/replay_,$(FUZZ_NAMES))
+
+.PHONY: fuzz check-fuzz-replay fuzz-build
+.SECONDARY: $(patsubst %,$(BA)/fuzz/fuzz_%.o,$(FUZZ_NAMES)) $(BA)/fuzz/replay_main.o
+
+$(FZ)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FZ)/libbootfix.a: $(FLIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FZ)/fuzz_%: fuzz/fuzz_%.c $(FZ)/libbootfix.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FZ)/libbootfix.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Seeds for one target (a fresh copy each run, never committed):
+# fuzz/seeds/NAME, testdata/, and the shared corpus when present.
+define fuzz_seed
+	d=$(FZ)/corpus-$(1); rm -rf $$d; mkdir -p $$d; \
+	cp fuzz/seeds/$(1)/* $$d/ 2>/dev/null; \
+	c="$(FUZZ_CORPUS)"; \
+	case $(1) in \
+	hive_walk|hive_edit) \
+	  [ -d "$$c/hives" ] && find "$$c/hives" -type f -size -1024k ! -name '*.md' ! -name '*.LOG*' \
+	    | while read -r f; do cp "$$f" "$$d/$$(echo "$$f" | cksum | cut -d' ' -f1)"; done; \
+	  find testdata -type f -size -1024k ! -name '*.reg' ! -name '*.cmd' ! -name '*.txt' 2>/dev/null \
+	    | while read -r f; do cp "$$f" "$$d/td-$$(echo "$$f" | cksum | cut -d' ' -f1)"; done ;; \
+	logreplay) \
+	  [ -d "$$c/hives" ] && find "$$c/hives" -type f -name '*.LOG1' | while read -r l1; do \
+	    h=$${l1%.LOG1}; l2=$$h.LOG2; [ -f "$$h" ] || continue; \
+	    [ $$(wc -c <"$$h") -lt 1048576 ] || continue; \
+	    o="$$d/$$(echo "$$h" | cksum | cut -d' ' -f1)"; \
+	    for p in "$$h" "$$l1"; do n=$$(wc -c <"$$p"); \
+	      printf "\\$$(printf %03o $$((n & 255)))\\$$(printf %03o $$((n >> 8 & 255)))\\$$(printf %03o $$((n >> 16 & 255)))\\$$(printf %03o $$((n >> 24 & 255)))"; \
+	      cat "$$p"; done >"$$o"; \
+	    [ -f "$$l2" ] && cat "$$l2" >>"$$o"; \
+	  done ;; \
+	bcd) \
+	  [ -d "$$c/bcd" ] && find "$$c/bcd" -type f -name '*.bin' -size -1024k \
+	    | while read -r f; do cp "$$f" "$$d/$$(echo "$$f" | cksum | cut -d' ' -f1)"; done ;; \
+	regfile_import) \
+	  find testdata -type f -name '*.reg' 2>/dev/null | while read -r f; do cp "$$f" "$$d/"; done ;; \
+	esac; true
+endef
+
+fuzz: $(FUZZ_BINS)
+	@rm -f $(FZ)/summary.txt; st=0; \
+	for n in $(FUZZ_NAMES); do \
+	  $(call fuzz_seed,$$n); \
+	  mkdir -p $(FZ)/artifacts-$$n; \
+	  echo "=== fuzz_$$n: $(FUZZ_SECONDS)s, seeds: $$(ls $(FZ)/corpus-$$n | wc -l)"; \
+	  ASAN_OPTIONS=detect_leaks=1 $(FZ)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -rss_limit_mb=4096 -timeout=25 -artifact_prefix=$(FZ)/artifacts-$$n/ $(FZ)/corpus-$$n \
+	    >$(FZ)/log-$$n.txt 2>&1 || { st=1; echo "fuzz_$$n: CRASH (log: $(FZ)/log-$$n.txt, inputs: $(FZ)/artifacts-$$n/)"; }; \
+	  ex=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FZ)/log-$$n.txt | tail -n 1); \
+	  echo "fuzz_$$n: $${ex:-?} executions" | tee -a $(FZ)/summary.txt; \
+	done; exit $$st
+
+$(BA)/fuzz/replay_%: $(BA)/fuzz/fuzz_%.o $(BA)/fuzz/replay_main.o $(BA)/libbootfix.a
+	$(CC) $(SAN) -o $@ $< $(BA)/fuzz/replay_main.o $(BA)/libbootfix.a $(LDLIBS)
+
+check-fuzz-replay: $(REPLAY_BINS)
+	@st=0; for n in $(FUZZ_NAMES); do \
+	  mkdir -p tests/fuzz-regressions/$$n; \
+	  printf 'replay_%s: ' $$n; $(BA)/fuzz/replay_$$n tests/fuzz-regressions/$$n || st=1; \
+	done; \
+	if [ $$st -ne 0 ]; then echo "make check-fuzz-replay: FAILED"; fi; exit $$st
