@@ -185,6 +185,52 @@ START_TEST(parse_format_roundtrip)
 }
 END_TEST
 
+
+/* bf_node_get_strings: SZ cut at the first NUL, MULTI_SZ items without the
+ * empty ones, other types refused, absent values NOT_FOUND. */
+START_TEST(value_strings)
+{
+    static const uint8_t sz[] = {'a', 0, 'b', 0, 0, 0, 'x', 0, 0, 0};
+    static const uint8_t multi[] = {'C', 0, 0, 0, 0, 0, 'D', 0, ':', 0, 0, 0, 0, 0};
+    static const uint8_t dword[] = {1, 0, 0, 0};
+    bf_hive *h;
+    bf_error err;
+    char **lines;
+    size_t n;
+    uint32_t type;
+    bf_node root;
+
+    ck_assert_int_eq(bf_hive_new(5, "ROOT", &h, &err), BF_OK);
+    root = bf_hive_root(h);
+    ck_assert_int_eq(bf_node_set_value(h, root, "sz", BF_REG_SZ, sz, sizeof sz, &err), BF_OK);
+    ck_assert_int_eq(bf_node_set_value(h, root, "empty", BF_REG_EXPAND_SZ, sz, 0, &err), BF_OK);
+    ck_assert_int_eq(bf_node_set_value(h, root, "m", BF_REG_MULTI_SZ, multi, sizeof multi, &err),
+                     BF_OK);
+    ck_assert_int_eq(bf_node_set_value(h, root, "d", BF_REG_DWORD, dword, 4, &err), BF_OK);
+
+    ck_assert_int_eq(bf_node_get_strings(h, root, "sz", &type, &lines, &n, &err), BF_OK);
+    ck_assert_uint_eq(type, BF_REG_SZ);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(lines[0], "ab");
+    bf_strings_free(lines, n);
+    ck_assert_int_eq(bf_node_get_strings(h, root, "empty", NULL, &lines, &n, &err), BF_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(lines[0], "");
+    bf_strings_free(lines, n);
+    ck_assert_int_eq(bf_node_get_strings(h, root, "M", &type, &lines, &n, &err), BF_OK);
+    ck_assert_uint_eq(type, BF_REG_MULTI_SZ);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(lines[0], "C");
+    ck_assert_str_eq(lines[1], "D:");
+    bf_strings_free(lines, n);
+    ck_assert_int_eq(bf_node_get_strings(h, root, "d", NULL, &lines, &n, &err), BF_ERR_INVALID);
+    ck_assert_ptr_null(lines);
+    ck_assert_int_eq(bf_node_get_strings(h, root, "nope", NULL, &lines, &n, &err),
+                     BF_ERR_NOT_FOUND);
+    bf_hive_close(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("regdata");
@@ -196,6 +242,7 @@ int main(void)
     tcase_add_test(tc, binary);
     tcase_add_test(tc, format);
     tcase_add_test(tc, parse_format_roundtrip);
+    tcase_add_test(tc, value_strings);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

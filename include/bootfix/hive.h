@@ -149,6 +149,15 @@ int bf_value_type(bf_hive *h, bf_value v, uint32_t *type, bf_error *err);
 int bf_value_data(bf_hive *h, bf_value v, uint32_t *type, uint8_t **data, size_t *len,
                   bf_error *err);
 
+/* A string value as UTF-8 lines: REG_SZ and REG_EXPAND_SZ give one line,
+ * cut at the first NUL (possibly empty); REG_MULTI_SZ gives one line per
+ * non-empty item.  *type (may be NULL) gets the stored type.
+ * BF_ERR_NOT_FOUND when the value is absent, BF_ERR_INVALID when it is
+ * another type.  *lines is malloc'd (free with bf_strings_free). */
+int bf_node_get_strings(bf_hive *h, bf_node n, const char *name, uint32_t *type, char ***lines,
+                        size_t *count, bf_error *err);
+void bf_strings_free(char **lines, size_t count);
+
 /* ---- writing (needs BF_OPEN_WRITE or bf_hive_new) ----------------------- */
 
 /* Add a subkey; BF_ERR_EXISTS (with *out set) when it already exists. */

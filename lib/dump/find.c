@@ -149,79 +149,60 @@ static int get_dword(finder *f, bf_node n, const char *name, uint32_t *out, bf_e
     return rc;
 }
 
+/* The value's lines (bf_node_get_strings): 1 found, 0 absent or not a
+ * string, or a negative status. */
+static int get_lines(finder *f, bf_node n, const char *name, uint32_t *type, char ***lines,
+                     size_t *count, bf_error *err)
+{
+    bf_error e;
+    int rc;
+    if (n == BF_NONE)
+        return 0;
+    rc = bf_node_get_strings(f->h, n, name, type, lines, count, &e);
+    if (rc == BF_ERR_NOT_FOUND || rc == BF_ERR_INVALID)
+        return 0;
+    if (rc != BF_OK) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    return 1;
+}
+
 /* REG_SZ / REG_EXPAND_SZ as UTF-8, cut at the first NUL.  1 found, 0 absent
  * (or not a string, or empty). */
 static int get_string(finder *f, bf_node n, const char *name, char **out, bf_error *err)
 {
-    uint32_t type;
-    uint8_t *d;
-    size_t len, olen;
-    int rc = get_raw(f, n, name, &type, &d, &len, err);
+    uint32_t type = 0;
+    char **lines = NULL;
+    size_t count = 0;
+    int rc = get_lines(f, n, name, &type, &lines, &count, err);
     if (rc <= 0)
         return rc;
-    char *s = NULL;
-    if (type == BF_REG_SZ || type == BF_REG_EXPAND_SZ) {
-        s = bf_utf16le_to_utf8(d, len, &olen);
-        if (!s) {
-            free(d);
-            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-        }
+    rc = 0;
+    if (type != BF_REG_MULTI_SZ && count == 1 && lines[0][0]) {
+        *out = lines[0];
+        lines[0] = NULL;
+        rc = 1;
     }
-    free(d);
-    if (!s || !s[0]) {
-        free(s);
-        return 0;
-    }
-    *out = s;
-    return 1;
+    bf_strings_free(lines, count);
+    return rc;
 }
 
-/* REG_MULTI_SZ lines (empty ones dropped).  *out malloc'd (NULL when none). */
+/* REG_MULTI_SZ lines (empty ones dropped), or the one line of a REG_SZ.
+ * *out malloc'd (NULL when none). */
 static int get_multi(finder *f, bf_node n, const char *name, char ***out, size_t *count,
                      bf_error *err)
 {
-    uint32_t type;
-    uint8_t *d;
-    size_t len, olen;
     *out = NULL;
     *count = 0;
-    int rc = get_raw(f, n, name, &type, &d, &len, err);
-    if (rc <= 0)
-        return rc;
-    if (type != BF_REG_MULTI_SZ && type != BF_REG_SZ && type != BF_REG_EXPAND_SZ) {
-        free(d);
-        return 0;
+    int rc = get_lines(f, n, name, NULL, out, count, err);
+    if (rc == 1 && *count == 1 && !(*out)[0][0]) { /* an empty REG_SZ */
+        bf_strings_free(*out, *count);
+        *out = NULL;
+        *count = 0;
     }
-    char *s = bf_utf16le_to_utf8(d, len, &olen);
-    free(d);
-    if (!s)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    size_t cap = 0;
-    char **lines = NULL;
-    for (size_t i = 0; i < olen;) {
-        size_t l = strnlen(s + i, olen - i);
-        if (l > 0) {
-            char *line = malloc(l + 1);
-            if (!line || grow((void **)&lines, &cap, *count + 1, sizeof(char *))) {
-                free(line);
-                goto oom;
-            }
-            memcpy(line, s + i, l);
-            line[l] = '\0';
-            lines[(*count)++] = line;
-        }
-        i += l + 1;
-    }
-    free(s);
-    *out = lines;
-    return 1;
-oom:
-    for (size_t i = 0; i < *count; i++)
-        free(lines[i]);
-    free(lines);
-    free(s);
-    *count = 0;
-    return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    return rc;
 }
 
 /* ---- the control set ------------------------------------------------------------------------ */

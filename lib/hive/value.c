@@ -257,3 +257,72 @@ int bf_node_delete_value(bf_hive *h, bf_node n, const char *name, bf_error *err)
     bf_nk_touch(h, n);
     return BF_OK;
 }
+
+void bf_strings_free(char **lines, size_t count)
+{
+    size_t i;
+    for (i = 0; lines && i < count; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+/* Split UTF-16LE data at NUL units into UTF-8 lines; `multi`: every
+ * non-empty item, else only the text before the first NUL. */
+static int split_strings(const uint8_t *d, size_t len, int multi, char ***lines, size_t *count)
+{
+    size_t i = 0, n = 0;
+    char **v = NULL;
+    len &= ~(size_t)1;
+    while (i < len || (!multi && n == 0)) {
+        size_t start = i;
+        char *line, **grown;
+        while (i < len && (d[i] || d[i + 1]))
+            i += 2;
+        if (multi && i == start) {
+            i += 2;
+            continue;
+        }
+        line = bf_utf16le_to_utf8(d + start, i - start, NULL);
+        grown = line ? realloc(v, (n + 1) * sizeof *v) : NULL;
+        if (!grown) {
+            free(line);
+            bf_strings_free(v, n);
+            return -1;
+        }
+        v = grown;
+        v[n++] = line;
+        i += 2;
+        if (!multi)
+            break;
+    }
+    *lines = v;
+    *count = n;
+    return 0;
+}
+
+int bf_node_get_strings(bf_hive *h, bf_node n, const char *name, uint32_t *type, char ***lines,
+                        size_t *count, bf_error *err)
+{
+    bf_value v;
+    uint32_t t = 0;
+    uint8_t *d = NULL;
+    size_t len = 0;
+    int rc;
+
+    *lines = NULL;
+    *count = 0;
+    rc = bf_node_get_value(h, n, name, &v, err);
+    if (rc == BF_OK)
+        rc = bf_value_data(h, v, &t, &d, &len, err);
+    if (rc)
+        return rc;
+    if (type)
+        *type = t;
+    if (t != BF_REG_SZ && t != BF_REG_EXPAND_SZ && t != BF_REG_MULTI_SZ)
+        rc = bf_fail(err, BF_ERR_INVALID, "value %s is %s, not a string", name,
+                     bf_reg_type_name(t) ? bf_reg_type_name(t) : "of an unknown type");
+    else if (split_strings(d, len, t == BF_REG_MULTI_SZ, lines, count) != 0)
+        rc = bf_fail(err, BF_ERR_NOMEM, "out of memory reading value %s", name);
+    free(d);
+    return rc;
+}

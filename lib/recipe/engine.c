@@ -790,42 +790,32 @@ static int check_dump_space(struct eng *e, bf_error *err)
 {
     char num[16], key[160];
     bf_node mm;
-    bf_value v;
-    uint32_t type;
-    uint8_t *d = NULL;
-    size_t len = 0, i = 0;
+    uint32_t type = 0;
+    char **lines = NULL;
+    size_t n = 0, i;
     int rc = BF_OK, any = 0;
     struct pval *ded = param(e, "dedicated-dump-file");
 
     snprintf(num, sizeof num, "%03u", (unsigned)e->current);
     snprintf(key, sizeof key, "ControlSet%s\\Control\\Session Manager\\Memory Management", num);
-    if (bf_node_lookup(e->sys, bf_hive_root(e->sys), key, &mm, NULL) == BF_OK &&
-        bf_node_get_value(e->sys, mm, "PagingFiles", &v, NULL) == BF_OK &&
-        bf_value_data(e->sys, v, &type, &d, &len, NULL) == BF_OK && type == BF_REG_MULTI_SZ) {
-        while (rc == BF_OK && i + 1 < len) {
-            size_t start = i, units;
-            char *line;
-            while (i + 1 < len && (d[i] || d[i + 1]))
-                i += 2;
-            units = (i - start) / 2;
-            line = units ? bf_utf16le_to_utf8(d + start, i - start, NULL) : NULL;
-            i += 2;
-            if (!line)
-                continue;
-            any = 1;
-            rc = rc_add_found(e->res, err, "page file: %s", line);
-            if (rc == BF_OK && line[0] && line[1] == ':' && line[0] != '?' &&
-                toupper((unsigned char)line[0]) != toupper((unsigned char)e->t->system_drive))
-                rc = rc_add_warning(e->res, err,
-                                    "the page file %s is on %c:, not on the system drive %c:; "
-                                    "on Azure D: is the temporary disk, which is wiped on "
-                                    "redeploy. A kernel or complete dump needs a page file (or "
-                                    "--dedicated-dump-file) on a disk that survives",
-                                    line, line[0], e->t->system_drive);
-            free(line);
-        }
+    if (bf_node_lookup(e->sys, bf_hive_root(e->sys), key, &mm, NULL) != BF_OK ||
+        bf_node_get_strings(e->sys, mm, "PagingFiles", &type, &lines, &n, NULL) != BF_OK ||
+        type != BF_REG_MULTI_SZ)
+        n = 0;
+    for (i = 0; rc == BF_OK && i < n; i++) {
+        const char *line = lines[i];
+        any = 1;
+        rc = rc_add_found(e->res, err, "page file: %s", line);
+        if (rc == BF_OK && line[1] == ':' && line[0] != '?' &&
+            toupper((unsigned char)line[0]) != toupper((unsigned char)e->t->system_drive))
+            rc = rc_add_warning(e->res, err,
+                                "the page file %s is on %c:, not on the system drive %c:; "
+                                "on Azure D: is the temporary disk, which is wiped on "
+                                "redeploy. A kernel or complete dump needs a page file (or "
+                                "--dedicated-dump-file) on a disk that survives",
+                                line, line[0], e->t->system_drive);
     }
-    free(d);
+    bf_strings_free(lines, n);
     if (rc == BF_OK && !any && !(ded && ded->word))
         rc = rc_add_warning(e->res, err, "no page file is configured (Memory Management\\"
                             "PagingFiles): Windows cannot write a kernel or complete dump without "
