@@ -40,7 +40,8 @@ enum bf_status {
     BF_ERR_READONLY = -8, /* opened without BF_OPEN_WRITE */
     BF_ERR_DIRTY = -9,    /* dirty hive whose logs cannot be replayed */
     BF_ERR_VERIFY = -10,  /* the file written failed verification */
-    BF_ERR_LIMIT = -11    /* a documented size limit would be exceeded */
+    BF_ERR_LIMIT = -11,   /* a documented size limit would be exceeded */
+    BF_ERR_LOCKED = -12   /* another process is writing the same files */
 };
 
 typedef struct bf_error {

@@ -3,6 +3,7 @@
  * /set, /deletevalue, /default, /displayorder, /toolsdisplayorder,
  * /bootsequence, /timeout (settings objects: bcdedit_settings.c).
  */
+#include "io/io.h"
 #include "bcd/bcdedit_internal.h"
 
 #include <stdio.h>
@@ -68,7 +69,7 @@ static int resolve_ids(struct be_ctx *c, const char *const *w, size_t n, bf_guid
     if (n > BE_MAX_LIST)
         return bf_fail(err, BF_ERR_LIMIT, "%s more than %d identifiers in one list", BE_MSG_SET,
                        BE_MAX_LIST);
-    ids = calloc(n ? n : 1, sizeof *ids);
+    ids = bf_calloc(n ? n : 1, sizeof *ids);
     if (!ids)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (i = 0; i < n; i++) {
@@ -105,7 +106,7 @@ static int get_list(struct be_ctx *c, const bf_guid *obj, uint32_t code, bf_guid
         bf_bcd_elem_free(&e);
         return rc;
     }
-    *ids = calloc(e.nguids + 1, sizeof **ids);
+    *ids = bf_calloc(e.nguids + 1, sizeof **ids);
     if (!*ids) {
         bf_bcd_elem_free(&e);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -163,7 +164,7 @@ int be_list_edit(struct be_ctx *c, const bf_guid *obj, uint32_t code, const bf_g
         free(cur);
         return bf_fail(err, BF_ERR_LIMIT, "%s the list already has %zu identifiers", BE_MSG_SET, ncur);
     }
-    nl = calloc(ncur + 1, sizeof *nl);
+    nl = bf_calloc(ncur + 1, sizeof *nl);
     if (!nl) {
         free(cur);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");

@@ -2,6 +2,7 @@
  * bcdedit_objects.c — bcdedit commands on whole entries and stores:
  * /create, /copy, /delete, /export, /import.
  */
+#include "io/io.h"
 #include "bcd/bcdedit_internal.h"
 
 #include <stdio.h>
@@ -310,7 +311,7 @@ static int empty_key(bf_hive *h, bf_node n, bf_error *err)
     int rc = bf_node_values(h, n, &vals, &nv, err);
     if (rc)
         return rc;
-    names = calloc(nv + 1, sizeof *names);
+    names = bf_calloc(nv + 1, sizeof *names);
     for (i = 0; names && i < nv && !rc; i++)
         rc = bf_value_name(h, vals[i], &names[i], err);
     free(vals);
@@ -373,7 +374,7 @@ static int copy_tree(bf_hive *from, bf_node src, bf_hive *to, bf_node dst, bf_er
     size_t n = 0, cap = 0;
     int rc = BF_OK;
     struct copy_item top = {src, dst, 0};
-    st = malloc(sizeof *st);
+    st = bf_malloc(sizeof *st);
     if (!st)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     cap = 1;
@@ -398,7 +399,7 @@ static int copy_tree(bf_hive *from, bf_node src, bf_hive *to, bf_node dst, bf_er
             if (rc)
                 break;
             if (n == cap) {
-                struct copy_item *ns = realloc(st, cap * 2 * sizeof *st);
+                struct copy_item *ns = bf_realloc(st, cap * 2 * sizeof *st);
                 if (!ns) {
                     rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
                     break;

@@ -3,6 +3,7 @@
  * '-x', case-insensitive), the store it names, and the one transaction per
  * command: open, run, commit once for a write, close.
  */
+#include "io/io.h"
 #include "bcd/bcdedit_internal.h"
 
 #include <ctype.h>
@@ -195,7 +196,7 @@ static int parse_args(int argc, const char *const *argv, struct be_args *a, bf_e
     memset(a, 0, sizeof *a);
     if (argc < 0 || (argc > 0 && !argv))
         return bf_fail(err, BF_ERR_INVALID, "bcdedit: no argument vector");
-    a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+    a->pos = bf_calloc((size_t)argc + 1, sizeof *a->pos);
     if (!a->pos)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (i = 0; i < argc; i++) {

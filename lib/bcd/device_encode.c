@@ -4,6 +4,7 @@
  * layouts below reproduce real bcdedit-written values (ntloader_utils_bcd,
  * win10iso_boot_bcd, winefi and windeploy stores of the corpus).
  */
+#include "io/io.h"
 #include "internal.h"
 #include "device_layout.h"
 
@@ -66,7 +67,7 @@ static int parse_target(const char *text, const char *s, size_t n, int allow_boo
         lower((unsigned char)s[0]) <= 'z')
         return lookup_drive(text, s[0], map, &t->part, err);
     if (n >= 4 && (keyword(s, "gpt:", NULL) || keyword(s, "mbr:", NULL))) {
-        char *id = malloc(n + 1);
+        char *id = bf_malloc(n + 1);
         if (!id) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         memcpy(id, s, n);
         id[n] = 0;
@@ -136,7 +137,7 @@ static void put_units(uint8_t *p, const uint16_t *u, size_t n)
 
 static int alloc_out(size_t len, uint8_t **data, size_t *outlen, bf_error *err)
 {
-    *data = calloc(1, len);
+    *data = bf_calloc(1, len);
     if (!*data) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     *outlen = len;
     return BF_OK;
@@ -223,7 +224,7 @@ static int encode_ramdisk(const char *text, const char *v, const bf_bcd_drive_ma
     size_t plen;
     rc = split_options(text, rest, &plen, &opt, err);
     if (rc) return rc;
-    char *path = malloc(plen + 1);
+    char *path = bf_malloc(plen + 1);
     if (!path) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     memcpy(path, rest, plen);
     path[plen] = 0;

@@ -1,6 +1,7 @@
 /* BCD elements: decoding stored values (lenient where Windows is, strict
  * where it is), listing, inheritance, and writing them as bcdedit does.
  * Facts: ../shared/reference/bcd-elements.md §4, §4.1, §7. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <ctype.h>
@@ -102,7 +103,7 @@ static int decode_object(bf_bcd_elem *e, bf_error *err)
     size_t n = units_to_nul(e->raw, e->raw_len / 2);
     if (guid_from_utf16(e->raw, n, &g))
         return problem(e, "the text is not a GUID in braces");
-    e->guids = malloc(sizeof *e->guids);
+    e->guids = bf_malloc(sizeof *e->guids);
     if (!e->guids)
         return nomem(err);
     e->guids[0] = g;
@@ -117,7 +118,7 @@ static int decode_objectlist(bf_bcd_elem *e, bf_error *err)
         return problem(e, "GUID list data is %zu bytes; it must be a non-zero even number",
                        e->raw_len);
     size_t units = e->raw_len / 2, at = 0, cap = units / 39 + 1;
-    e->guids = malloc(cap * sizeof *e->guids);
+    e->guids = bf_malloc(cap * sizeof *e->guids);
     if (!e->guids)
         return nomem(err);
     while (at < units) {
@@ -160,7 +161,7 @@ static int decode_intlist(bf_bcd_elem *e, bf_error *err)
     if (len == 0 || len % 8)
         return problem(e, "integer list data is %zu bytes; it must be a non-zero multiple of 8",
                        len);
-    e->ints = malloc(len);
+    e->ints = bf_malloc(len);
     if (!e->ints)
         return nomem(err);
     e->nints = len / 8;
@@ -175,7 +176,7 @@ int bcd_elem_decode(uint32_t code, uint32_t reg_type, const uint8_t *data, size_
     memset(e, 0, sizeof *e);
     e->code = code;
     e->reg_type = reg_type;
-    e->raw = malloc(len ? len : 1);
+    e->raw = bf_malloc(len ? len : 1);
     if (!e->raw)
         return nomem(err);
     if (len)
@@ -331,7 +332,7 @@ static int element_keys(bf_bcd *s, const bf_guid *obj, elem_key **keys, size_t *
         return rc;
     if ((rc = bf_node_children(s->h, ek, &kids, &nk, err)) != 0)
         return rc;
-    elem_key *tab = malloc((nk ? nk : 1) * sizeof *tab);
+    elem_key *tab = bf_malloc((nk ? nk : 1) * sizeof *tab);
     if (!tab) {
         free(kids);
         return nomem(err);
@@ -366,7 +367,7 @@ int bf_bcd_elements(bf_bcd *s, const bf_guid *obj, bf_bcd_elem **els, size_t *co
     int rc = element_keys(s, obj, &keys, &nk, err);
     if (rc)
         return rc;
-    bf_bcd_elem *out = calloc(nk ? nk : 1, sizeof *out);
+    bf_bcd_elem *out = bf_calloc(nk ? nk : 1, sizeof *out);
     if (!out) {
         free(keys);
         return nomem(err);
@@ -500,8 +501,8 @@ int bf_bcd_element_effective(bf_bcd *s, const bf_guid *obj, uint32_t code, bf_bc
     if (rc)
         return rc;
     walk w = {0};
-    w.stack = malloc(BCD_INHERIT_MAX_PENDING * sizeof *w.stack);
-    w.seen = malloc(BCD_INHERIT_MAX_VISITS * sizeof *w.seen);
+    w.stack = bf_malloc(BCD_INHERIT_MAX_PENDING * sizeof *w.stack);
+    w.seen = bf_malloc(BCD_INHERIT_MAX_VISITS * sizeof *w.seen);
     if (!w.stack || !w.seen) {
         free(w.stack);
         free(w.seen);
@@ -684,7 +685,7 @@ int bf_bcd_set_string(bf_bcd *s, const bf_guid *obj, uint32_t code, const char *
     size_t n;
     if ((rc = bf_utf8_to_utf16(v ? v : "", &u, &n, err)) != 0)
         return rc;
-    uint8_t *b = malloc(2 * n + 2);
+    uint8_t *b = bf_malloc(2 * n + 2);
     if (!b) {
         free(u);
         return nomem(err);
@@ -724,7 +725,7 @@ int bf_bcd_set_objects(bf_bcd *s, const bf_guid *obj, uint32_t code, const bf_gu
     }
     int multi = f == BF_BCD_FMT_OBJECTLIST;
     size_t len = GUID_SZ_BYTES * n + (multi ? 2 : 0);
-    uint8_t *b = malloc(len);
+    uint8_t *b = bf_malloc(len);
     if (!b)
         return nomem(err);
     for (size_t i = 0; i < n; i++)
@@ -748,7 +749,7 @@ int bf_bcd_set_integers(bf_bcd *s, const bf_guid *obj, uint32_t code, const uint
         return bf_fail(err, BF_ERR_INVALID, "%s: %zu integers given; a list holds 1 or more", l,
                        n);
     }
-    uint8_t *b = malloc(8 * n);
+    uint8_t *b = bf_malloc(8 * n);
     if (!b)
         return nomem(err);
     for (size_t i = 0; i < n; i++)

@@ -30,7 +30,7 @@ static int bcd_wrap(bf_hive *h, bf_bcd **out, bf_error *err)
         bf_hive_close(h);
         return rc;
     }
-    bf_bcd *s = calloc(1, sizeof *s);
+    bf_bcd *s = bf_calloc(1, sizeof *s);
     if (!s) {
         bf_hive_close(h);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -68,7 +68,7 @@ static int utf16z(const char *text, uint8_t **out, size_t *len, bf_error *err)
     int rc = bf_utf8_to_utf16(text, &u, &n, err);
     if (rc)
         return rc;
-    uint8_t *b = malloc(2 * n + 2);
+    uint8_t *b = bf_malloc(2 * n + 2);
     if (!b) {
         free(u);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -236,7 +236,7 @@ int bf_bcd_objects(bf_bcd *s, bf_bcd_object **objs, size_t *count, bf_error *err
     int rc = bf_node_children(s->h, s->objects, &kids, &nk, err);
     if (rc)
         return rc;
-    obj_sort *tab = calloc(nk ? nk : 1, sizeof *tab);
+    obj_sort *tab = bf_calloc(nk ? nk : 1, sizeof *tab);
     if (!tab) {
         free(kids);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -244,7 +244,7 @@ int bf_bcd_objects(bf_bcd *s, bf_bcd_object **objs, size_t *count, bf_error *err
     for (size_t i = 0; i < nk && !rc; i++)
         rc = collect_object(s, kids[i], tab, &n, err);
     free(kids);
-    bf_bcd_object *out = rc ? NULL : malloc((n ? n : 1) * sizeof *out);
+    bf_bcd_object *out = rc ? NULL : bf_malloc((n ? n : 1) * sizeof *out);
     if (!rc && !out)
         rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (rc) {

@@ -12,6 +12,7 @@
  *   the boolean message "The boolean data is not valid as specified." is
  *   modelled on it (bcdedit's exact text not found).
  */
+#include "io/io.h"
 #include "internal.h"
 
 #include <ctype.h>
@@ -85,7 +86,7 @@ static void enum_names(const bf_bcd_element_def *def, char *buf, size_t len)
 static int out_bytes(const void *src, size_t n, uint32_t type, uint32_t *reg_type, uint8_t **data,
                      size_t *len, bf_error *err)
 {
-    uint8_t *p = malloc(n ? n : 1);
+    uint8_t *p = bf_malloc(n ? n : 1);
     if (!p) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (n) memcpy(p, src, n);
     *data = p;
@@ -150,7 +151,7 @@ static int parse_integers(const char *const *vals, size_t n, int list, uint32_t 
                           bf_error *err)
 {
     const bf_bcd_element_def *def = list ? NULL : bf_bcd_element_by_code(code, objtype);
-    uint8_t *p = malloc(n * 8);
+    uint8_t *p = bf_malloc(n * 8);
     if (!p) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         uint64_t v;
@@ -175,7 +176,7 @@ static int parse_string(const char *v, uint32_t *reg_type, uint8_t **data, size_
     size_t n = 0;
     int rc = bf_utf8_to_utf16(v, &u, &n, err);
     if (rc != BF_OK) return rc;
-    uint8_t *p = malloc(2 * n + 2);
+    uint8_t *p = bf_malloc(2 * n + 2);
     if (!p) {
         free(u);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -217,7 +218,7 @@ static int parse_ids(bf_bcd *s, const char *const *vals, size_t n, int list, uin
                      bf_error *err)
 {
     size_t total = 78 * n + (list ? 2 : 0);
-    uint8_t *p = malloc(total);
+    uint8_t *p = bf_malloc(total);
     if (!p) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         bf_guid g;
@@ -296,7 +297,7 @@ static int lines_add(lines *l, char *s, bf_error *err)
     if (!s) return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (l->n == l->cap) {
         size_t nc = l->cap ? 2 * l->cap : 4;
-        char **nv = realloc(l->v, nc * sizeof *nv);
+        char **nv = bf_realloc(l->v, nc * sizeof *nv);
         if (!nv) {
             free(s);
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -320,7 +321,7 @@ static int lines_addf(lines *l, bf_error *err, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) return bf_fail(err, BF_ERR_INVALID, "bad format");
-    char *s = malloc((size_t)n + 1);
+    char *s = bf_malloc((size_t)n + 1);
     if (s) {
         va_start(ap, fmt);
         vsnprintf(s, (size_t)n + 1, fmt, ap);
@@ -397,7 +398,7 @@ static const char *locate_string(void *vctx, uint32_t code)
     memset(&el, 0, sizeof el);
     if (bf_bcd_element_effective(c->s, c->obj, code, &el, NULL, &e2) != BF_OK) return NULL;
     if (el.valid && el.string) {
-        char *copy = strdup(el.string);
+        char *copy = bf_strdup(el.string);
         if (copy && lines_add(&c->keep, copy, &e2) == BF_OK) res = copy;
     }
     bf_bcd_elem_free(&el);

@@ -63,7 +63,7 @@ static int make_dirs(const char *dir, bf_error *err)
                                    : bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory",
                                              dir);
     size_t n = strlen(dir);
-    char *p = malloc(n + 1);
+    char *p = bf_malloc(n + 1);
     if (!p)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     memcpy(p, dir, n + 1);
@@ -108,7 +108,7 @@ static const char *copy_name(const bf_dump_found *f)
 static char *path_join(const char *dir, const char *name, const char *suffix)
 {
     size_t ld = strlen(dir), ln = strlen(name), ls = strlen(suffix);
-    char *p = malloc(ld + ln + ls + 2);
+    char *p = bf_malloc(ld + ln + ls + 2);
     if (!p)
         return NULL;
     memcpy(p, dir, ld);
@@ -165,7 +165,7 @@ static int copy_bytes(const char *src, const char *tmp, uint64_t total, bf_progr
         return bf_fail_sys(err, e, "cannot create %s", tmp);
     }
     *created = 1;
-    uint8_t *buf = malloc(COPY_BUF);
+    uint8_t *buf = bf_malloc(COPY_BUF);
     int rc = buf ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     uint64_t done = 0;
     while (rc == BF_OK && done < total) {

@@ -9,6 +9,7 @@
  * booted again to copy it out.  Only the first DMP_PROBE_BYTES of each file
  * are read.  Nothing is written.
  */
+#include "io/io.h"
 #include "dump/internal.h"
 #include "hive/internal.h"
 
@@ -51,7 +52,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
     size_t ncap = *cap ? *cap * 2 : 8;
     while (ncap < need)
         ncap *= 2;
-    void *p = realloc(*arr, ncap * elem);
+    void *p = bf_realloc(*arr, ncap * elem);
     if (!p)
         return -1;
     *arr = p;
@@ -82,7 +83,7 @@ static int add_reason(finder *f, bf_error *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return bf_fail(err, BF_ERR_INVALID, "bad reason format");
-    char *r = malloc((size_t)n + 1);
+    char *r = bf_malloc((size_t)n + 1);
     if (!r || grow((void **)&f->s->reasons, &f->reasons_cap, f->s->nreasons + 1, sizeof(char *))) {
         free(r);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -100,7 +101,7 @@ static int seen_before(finder *f, const char *path, bf_error *err)
     for (size_t i = 0; i < f->nchecked; i++)
         if (strcmp(f->checked[i], path) == 0)
             return 1;
-    char *d = strdup(path);
+    char *d = bf_strdup(path);
     if (!d || grow((void **)&f->checked, &f->checked_cap, f->nchecked + 1, sizeof(char *))) {
         free(d);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -261,7 +262,7 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
     if (have) {
         snprintf(name, sizeof name, "ControlSet%03u", (unsigned)cur);
         if (bf_node_child(f->h, root, name, cs, NULL) == BF_OK)
-            return (f->s->control_set = strdup(name)) ? BF_OK
+            return (f->s->control_set = bf_strdup(name)) ? BF_OK
                                                       : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     int best;
@@ -277,7 +278,7 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
     rc = bf_node_child(f->h, root, fallback, cs, err);
     if (rc)
         return rc;
-    if (!(f->s->control_set = strdup(fallback)))
+    if (!(f->s->control_set = bf_strdup(fallback)))
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (have)
         return add_reason(f, err, "Select\\Current names %s, which does not exist; the settings "
@@ -331,8 +332,8 @@ static int add_found(finder *f, int source, const char *path, const char *winpat
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_dump_found *d = &s->found[s->nfound];
     memset(d, 0, sizeof *d);
-    d->path = strdup(path);
-    d->winpath = strdup(winpath);
+    d->path = bf_strdup(path);
+    d->winpath = bf_strdup(winpath);
     if (!d->path || !d->winpath) {
         free(d->path);
         free(d->winpath);
@@ -459,7 +460,7 @@ static int list_dmp(const char *dir, char ***names, size_t *count)
     while ((de = readdir(d)) != NULL && seen++ < MAX_MINIDUMPS) {
         if (!has_dmp_ext(de->d_name))
             continue;
-        char *n = strdup(de->d_name);
+        char *n = bf_strdup(de->d_name);
         if (!n || grow((void **)names, &cap, *count + 1, sizeof(char *))) {
             free(n);
             closedir(d);
@@ -479,7 +480,7 @@ static int list_dmp(const char *dir, char ***names, size_t *count)
 static char *join(const char *a, char sep, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 2);
+    char *p = bf_malloc(la + lb + 2);
     if (!p)
         return NULL;
     memcpy(p, a, la);
@@ -546,7 +547,7 @@ static char *page_file_path(const finder *f, const char *line, int *oom)
     size_t n = strcspn(line, " \t");
     if (n == 0)
         return NULL;
-    char *p = malloc(n + 1);
+    char *p = bf_malloc(n + 1);
     if (!p) {
         *oom = 1;
         return NULL;

@@ -2,6 +2,7 @@
  * allocation is best fit, then a new bin at the end of the hive.  Freed
  * cells are coalesced with free neighbours in the same bin, as Windows
  * does, so that space is reused before the hive grows. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -23,7 +24,7 @@ int bf_free_insert(bf_hive *h, size_t at, uint32_t off, uint32_t size)
 {
     if (h->nfree == h->free_cap) {
         size_t cap = h->free_cap ? h->free_cap * 2 : 256;
-        bf_free_cell *nf = realloc(h->freel, cap * sizeof *nf);
+        bf_free_cell *nf = bf_realloc(h->freel, cap * sizeof *nf);
         if (!nf)
             return BF_ERR_NOMEM;
         h->freel = nf;
@@ -52,10 +53,10 @@ static int add_bin(bf_hive *h, uint32_t need, uint32_t *cell, bf_error *err)
         return bf_fail(err, BF_ERR_LIMIT, "%s: the hive would grow beyond %u bytes", h->path,
                        (unsigned)BF_MAX_HIVE_SIZE);
     size_t nlen = h->img_len + (size_t)bsize;
-    uint8_t *ni = realloc(h->img, nlen);
+    uint8_t *ni = bf_realloc(h->img, nlen);
     if (!ni)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory growing the hive", h->path);
-    uint8_t *cm = realloc(h->cellmap, (old + bsize) / 64 + 1);
+    uint8_t *cm = bf_realloc(h->cellmap, (old + bsize) / 64 + 1);
     if (!cm) {
         h->img = ni;
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory growing the hive", h->path);

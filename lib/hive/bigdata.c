@@ -1,5 +1,6 @@
 /* Value data storage: inline (<= 4 bytes), one cell, or big data (db record
  * with 16344-byte segments) for more than 16344 bytes in hives >= 1.4. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -18,7 +19,7 @@ int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_
         uint32_t n = size & ~REGF_INLINE_BIT;
         if (n > 4)
             return bf_fail(err, BF_ERR_FORMAT, "%s: value with inline data of %u bytes (at most 4 fit)", h->path, n);
-        uint8_t *d = malloc(4);
+        uint8_t *d = bf_malloc(4);
         if (!d)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         memcpy(d, vk + VK_DATA, n);
@@ -27,14 +28,14 @@ int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_
         return BF_OK;
     }
     if (size == 0) {
-        *data = malloc(1);
+        *data = bf_malloc(1);
         return *data ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     uint32_t clen;
     const uint8_t *c = bf_cell(h, off, &clen, "value data", err);
     if (!c)
         return err ? err->code : BF_ERR_FORMAT;
-    uint8_t *d = malloc(size);
+    uint8_t *d = bf_malloc(size);
     if (!d)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory for %u bytes of value data", size);
     if (!is_big(h, size)) {

@@ -1,5 +1,6 @@
 /* Hive bins and cells: scanning the bin chain, the cell-start map, and
  * validated access to allocated cells. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -20,7 +21,7 @@ int bf_bins_scan(bf_hive *h, bf_error *err)
     h->freel = NULL;
     h->nbins = h->bins_cap = h->nfree = h->free_cap = 0;
     h->cellmap_len = total / 64 + 1;
-    h->cellmap = calloc(h->cellmap_len, 1);
+    h->cellmap = bf_calloc(h->cellmap_len, 1);
     if (!h->cellmap)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory for the cell map", h->path);
 
@@ -67,7 +68,7 @@ int bf_bins_reserve(bf_hive *h)
     if (h->nbins < h->bins_cap)
         return BF_OK;
     size_t cap = h->bins_cap ? h->bins_cap * 2 : 64;
-    bf_bin *nb = realloc(h->bins, cap * sizeof *nb);
+    bf_bin *nb = bf_realloc(h->bins, cap * sizeof *nb);
     if (!nb)
         return BF_ERR_NOMEM;
     h->bins = nb;

@@ -17,6 +17,7 @@
  * marks the keys already reached (cycles, keys listed twice), and lists are
  * bounded by their cell sizes and BF_MAX_LIST_WALK.
  */
+#include "io/io.h"
 #include "internal.h"
 
 #include <limits.h>
@@ -534,7 +535,7 @@ static int kids_push(ck *c, ck_frame *f, size_t *cap, uint32_t off, bf_name name
 {
     if (f->nkids == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
-        ck_kid *k = realloc(f->kids, ncap * sizeof *k);
+        ck_kid *k = bf_realloc(f->kids, ncap * sizeof *k);
         if (!k) {
             c->nomem = 1;
             return -1;
@@ -809,7 +810,7 @@ static void check_key(ck *c, ck_frame *f, const uint8_t *nk)
     } else {
         if (c->nsk == c->skcap) {
             size_t ncap = c->skcap ? c->skcap * 2 : 256;
-            uint32_t *p = realloc(c->skrefs, ncap * sizeof *p);
+            uint32_t *p = bf_realloc(c->skrefs, ncap * sizeof *p);
             if (!p) {
                 c->nomem = 1;
                 return;
@@ -897,7 +898,7 @@ int bf_check_run(const uint8_t *img, size_t len, bf_check_cb cb, void *ctx, bf_e
     if (len < REGF_BASE_BLOCK)
         return bf_fail(err, BF_ERR_FORMAT, "not a registry hive: %llu bytes, shorter than the 4096-byte base block",
                        (unsigned long long)len);
-    c = calloc(1, sizeof *c);
+    c = bf_calloc(1, sizeof *c);
     if (!c)
         return bf_fail(err, BF_ERR_NOMEM, "hive check: out of memory");
     c->img = img;
@@ -907,10 +908,10 @@ int bf_check_run(const uint8_t *img, size_t len, bf_check_cb cb, void *ctx, bf_e
     check_base_block(c, len, &declared);
 
     maplen = (size_t)c->limit / 64 + 1;
-    c->start = calloc(maplen, 1);
-    c->alloc = calloc(maplen, 1);
-    c->seen = calloc(maplen, 1);
-    c->ring = calloc(maplen, 1);
+    c->start = bf_calloc(maplen, 1);
+    c->alloc = bf_calloc(maplen, 1);
+    c->seen = bf_calloc(maplen, 1);
+    c->ring = bf_calloc(maplen, 1);
     if (c->start && c->alloc && c->seen && c->ring) {
         scan_bins(c, declared);
         walk_tree(c);

@@ -40,7 +40,7 @@ int bf_hive_serialize(bf_hive *h, uint8_t **buf, size_t *len, bf_error *err)
     /* bytes Windows left after the last bin are kept where they were */
     if (h->tail && h->tail_off + h->tail_len > total)
         total = h->tail_off + h->tail_len;
-    uint8_t *b = malloc(total);
+    uint8_t *b = bf_malloc(total);
     if (!b)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
     memcpy(b, h->img, h->img_len);
@@ -57,7 +57,7 @@ int bf_hive_serialize(bf_hive *h, uint8_t **buf, size_t *len, bf_error *err)
 static char *tmp_name(const char *target)
 {
     size_t n = strlen(target) + 64;
-    char *t = malloc(n);
+    char *t = bf_malloc(n);
     if (!t)
         return NULL;
     const char *slash = strrchr(target, '/');

@@ -49,6 +49,7 @@ const char *bf_strerror(int code)
     case BF_ERR_DIRTY: return "dirty hive cannot be recovered";
     case BF_ERR_VERIFY: return "verification of the written hive failed";
     case BF_ERR_LIMIT: return "size limit exceeded";
+    case BF_ERR_LOCKED: return "locked by another bootfix run";
     default: return "unknown error";
     }
 }

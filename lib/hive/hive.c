@@ -74,7 +74,7 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
         memset(&rr, 0, sizeof rr);
         /* replay into a copy: on failure the primary stays as it was */
         size_t rlen = len;
-        uint8_t *work = malloc(len);
+        uint8_t *work = bf_malloc(len);
         if (!work) {
             free(data);
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
@@ -126,11 +126,11 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
     if (len > h->img_len) {
         h->tail_len = len - h->img_len;
         h->tail_off = h->img_len;
-        h->tail = malloc(h->tail_len);
+        h->tail = bf_malloc(h->tail_len);
         if (!h->tail)
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
         memcpy(h->tail, data + h->img_len, h->tail_len);
-        uint8_t *shrunk = realloc(h->img, h->img_len);
+        uint8_t *shrunk = bf_realloc(h->img, h->img_len);
         if (shrunk)
             h->img = shrunk;
     }
@@ -172,10 +172,10 @@ void bf_check_first_problem(void *ctx, uint64_t off, const char *problem)
 
 static bf_hive *hive_alloc(const char *name)
 {
-    bf_hive *h = calloc(1, sizeof *h);
+    bf_hive *h = bf_calloc(1, sizeof *h);
     if (!h)
         return NULL;
-    h->path = strdup(name ? name : "(memory)");
+    h->path = bf_strdup(name ? name : "(memory)");
     if (!h->path) {
         free(h);
         return NULL;
@@ -233,7 +233,7 @@ int bf_hive_open_mem(const char *name, const void *data, size_t len, const bf_lo
     set_err_default(err);
     *out = NULL;
     bf_hive *h = hive_alloc(name);
-    uint8_t *copy = malloc(len ? len : 1);
+    uint8_t *copy = bf_malloc(len ? len : 1);
     if (!h || !copy) {
         free(copy);
         bf_hive_close(h);

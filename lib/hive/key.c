@@ -1,4 +1,5 @@
 /* Key nodes (nk): reading names, classes, timestamps, subkeys and lookups. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -121,7 +122,7 @@ static int collect(void *vctx, uint32_t nk_off)
                        (unsigned long long)nk_off + REGF_BASE_BLOCK, c->parent, rd32(p + NK_PARENT));
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
-        bf_node *nv = realloc(c->v, cap * sizeof *nv);
+        bf_node *nv = bf_realloc(c->v, cap * sizeof *nv);
         if (!nv)
             return bf_fail(c->err, BF_ERR_NOMEM, "out of memory");
         c->v = nv;
@@ -193,7 +194,7 @@ int bf_node_child(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf
 int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_error *err)
 {
     size_t cap = 64, total = 0;
-    bf_node *order = malloc(cap * sizeof *order);
+    bf_node *order = bf_malloc(cap * sizeof *order);
     if (!order)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     order[total++] = n;
@@ -208,7 +209,7 @@ int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_err
         if (total + nk > cap) {
             while (total + nk > cap)
                 cap *= 2;
-            bf_node *no = realloc(order, cap * sizeof *no);
+            bf_node *no = bf_realloc(order, cap * sizeof *no);
             if (!no) {
                 free(kids);
                 free(order);

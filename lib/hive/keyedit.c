@@ -1,4 +1,5 @@
 /* Creating and deleting keys. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -105,7 +106,7 @@ int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *ou
         return rc;
     if (created)
         *created = 0;
-    char *copy = strdup(path);
+    char *copy = bf_strdup(path);
     if (!copy)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_node cur = start;

@@ -6,6 +6,7 @@
  * beside transactions_ntuser.dat.log1).  Empty files are returned too: an
  * empty log is normal and replay ignores it.
  */
+#include "io/io.h"
 #include "internal.h"
 
 #include <ctype.h>
@@ -65,7 +66,7 @@ void bf_logs_find(const char *path, char *paths[3])
         return;
 
     /* directory: the prefix up to and including the last separator, or "." */
-    char *dir = malloc(cut + 2);
+    char *dir = bf_malloc(cut + 2);
     if (!dir)
         return;
     if (cut > 0) {
@@ -89,7 +90,7 @@ void bf_logs_find(const char *path, char *paths[3])
             if (!name_matches(n, base, blen, log_suffix[i]) ||
                 (best[i] && !better(n, best[i] + cut, base, blen)))
                 continue;
-            char *full = malloc(cut + nlen + 1);
+            char *full = bf_malloc(cut + nlen + 1);
             if (!full)
                 continue;
             memcpy(full, path, cut);

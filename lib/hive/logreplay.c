@@ -29,6 +29,7 @@
  * Every offset and size read from a log is checked against the log length and
  * the hive-bins size before use; every loop is bounded by the log length.
  */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdio.h>
@@ -132,7 +133,7 @@ static int grow_image(uint8_t **img, size_t *img_len, uint32_t hbins, const char
     size_t need = (size_t)REGF_BASE_BLOCK + hbins;
     if (need <= *img_len)
         return BF_OK;
-    uint8_t *p = realloc(*img, need);
+    uint8_t *p = bf_realloc(*img, need);
     if (!p)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory growing the hive to %zu bytes for log replay",
                        pname, need);
@@ -320,7 +321,7 @@ static int touched_mark(replay_state *st, uint64_t from, uint64_t to, bf_error *
     size_t need = (size_t)((to + REGF_BIN_ALIGN - 1) / REGF_BIN_ALIGN);
     if (need > st->touched_bits) {
         size_t nbytes = (need + 7) / 8, old = (st->touched_bits + 7) / 8;
-        uint8_t *t = realloc(st->touched, nbytes);
+        uint8_t *t = bf_realloc(st->touched, nbytes);
         if (!t)
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory during log replay", st->pname);
         memset(t + old, 0, nbytes - old);
@@ -556,7 +557,7 @@ static int old_inspect(log_info *L)
              nm(L->name), cnt, start <= L->len ? (L->len - start) / LOG_SECTOR : 0, start);
         return 0;
     }
-    L->dirty = malloc((cnt ? cnt : 1) * sizeof *L->dirty);
+    L->dirty = bf_malloc((cnt ? cnt : 1) * sizeof *L->dirty);
     if (!L->dirty)
         return -1;
     L->ndirty = 0;

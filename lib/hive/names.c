@@ -1,5 +1,6 @@
 /* Key and value names: UTF-8 at the API, Latin-1 ("compressed") or UTF-16LE
  * in the hive; comparison, lh hashes and lf hints by Windows' uppercase. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 int bf_utf8_to_utf16(const char *s, uint16_t **units, size_t *n, bf_error *err)
 {
     size_t len = strlen(s);
-    uint16_t *u = malloc((len + 1) * sizeof *u);
+    uint16_t *u = bf_malloc((len + 1) * sizeof *u);
     if (!u)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     size_t k = 0;
@@ -105,7 +106,7 @@ int bf_name_from_utf8(const char *s, uint8_t **bytes, size_t *len, int *comp, bf
     for (size_t i = 0; i < n; i++)
         if (u[i] > 0xFF)
             c = 0;
-    uint8_t *b = malloc(n * 2 + 1);
+    uint8_t *b = bf_malloc(n * 2 + 1);
     if (!b) {
         free(u);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -145,7 +146,7 @@ static size_t utf8_put(char *o, uint32_t cp)
  * that distinct names stay distinct and convert back to the same units. */
 static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
 {
-    char *o = malloc(n * 3 + 1);
+    char *o = bf_malloc(n * 3 + 1);
     if (!o)
         return NULL;
     size_t k = 0;

@@ -1,4 +1,5 @@
 /* A new, empty hive: base block, one bin, a security record and a root key. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -64,9 +65,9 @@ int bf_hive_new(unsigned minor, const char *root_name, bf_hive **out, bf_error *
     int rc = bf_name_from_utf8(root_name, &nb, &nl, &comp, err);
     if (rc)
         return rc;
-    bf_hive *h = calloc(1, sizeof *h);
-    uint8_t *img = calloc(1, REGF_BASE_BLOCK + REGF_BIN_ALIGN);
-    if (!h || !img || !(h->path = strdup("(new hive)"))) {
+    bf_hive *h = bf_calloc(1, sizeof *h);
+    uint8_t *img = bf_calloc(1, REGF_BASE_BLOCK + REGF_BIN_ALIGN);
+    if (!h || !img || !(h->path = bf_strdup("(new hive)"))) {
         free(nb);
         free(img);
         free(h);

@@ -20,6 +20,7 @@
  * written at all (BF_ERR_UNSUPPORTED).  Class names and security
  * descriptors have no .reg form and are not exported.
  */
+#include "io/io.h"
 #include "internal.h"
 #include "regfile_util.h"
 
@@ -45,7 +46,7 @@ static int set_add(node_set *s, uint32_t v)
 {
     if (2 * (s->n + 1) > s->cap) {
         size_t ncap = s->cap ? 2 * s->cap : 1024;
-        uint32_t *ns = calloc(ncap, sizeof *ns);
+        uint32_t *ns = bf_calloc(ncap, sizeof *ns);
         if (!ns)
             return -1;
         for (size_t i = 0; i < s->cap; i++) {
@@ -191,7 +192,7 @@ out:
 static char *join_path(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
+    char *s = bf_malloc(la + lb + 2);
     if (!s)
         return NULL;
     memcpy(s, a, la);
@@ -274,7 +275,7 @@ int bf_regfile_export(bf_hive *h, bf_node start, const char *prefix, int encodin
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
 
     scap = 64;
-    stack = malloc(scap * sizeof *stack);
+    stack = bf_malloc(scap * sizeof *stack);
     if (!stack) {
         free(top);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -317,7 +318,7 @@ int bf_regfile_export(bf_hive *h, bf_node start, const char *prefix, int encodin
             size_t ncap = scap;
             while (ncap - sn < nkids)
                 ncap *= 2;
-            exp_item *ns = realloc(stack, ncap * sizeof *ns);
+            exp_item *ns = bf_realloc(stack, ncap * sizeof *ns);
             if (!ns)
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
             else {

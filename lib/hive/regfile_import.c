@@ -23,6 +23,7 @@
  * public API.  Only an out-of-memory / hive-full failure while applying can
  * leave a partial import.
  */
+#include "io/io.h"
 #include "internal.h"
 #include "regfile_util.h"
 
@@ -243,7 +244,7 @@ static int add_op(parser *P, rf_op op)
 {
     if (P->nops == P->cap) {
         size_t nc = P->cap ? 2 * P->cap : 64;
-        rf_op *n = realloc(P->ops, nc * sizeof *n);
+        rf_op *n = bf_realloc(P->ops, nc * sizeof *n);
         if (!n)
             return -1;
         P->ops = n;
@@ -301,7 +302,7 @@ static int parse_key(parser *P, char *s)
         if (two == (size_t)(b1 - path) + 1)
             return perr(P, BF_ERR_INVALID, line, "key '%s': empty second component", path);
         if (!P->auto_prefix) {
-            P->auto_prefix = malloc(two + 1);
+            P->auto_prefix = bf_malloc(two + 1);
             if (!P->auto_prefix)
                 return bf_fail(P->err, BF_ERR_NOMEM, "%s: out of memory", P->fname);
             memcpy(P->auto_prefix, path, two);
@@ -340,7 +341,7 @@ static int parse_key(parser *P, char *s)
     }
     if (del && rl == 0)
         return perr(P, BF_ERR_INVALID, line, "[-%s] would delete the hive's root key", path);
-    rf_op op = {del ? OP_DELKEY : OP_KEY, line, malloc(rl + 1), NULL, 0, NULL, 0};
+    rf_op op = {del ? OP_DELKEY : OP_KEY, line, bf_malloc(rl + 1), NULL, 0, NULL, 0};
     if (op.path)
         memcpy(op.path, rel, rl + 1);
     if (!op.path || add_op(P, op) < 0) {

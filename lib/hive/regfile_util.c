@@ -1,6 +1,7 @@
 /*
  * Buffer and text-encoding helpers for the reg.exe / .reg file modules.
  */
+#include "io/io.h"
 #include "regfile_util.h"
 
 #include <stdlib.h>
@@ -27,7 +28,7 @@ int rf_reserve(rf_buf *b, size_t extra)
         }
         cap *= 2;
     }
-    uint8_t *np = realloc(b->p, cap);
+    uint8_t *np = bf_realloc(b->p, cap);
     if (!np) {
         b->oom = 1;
         return -1;

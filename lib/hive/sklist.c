@@ -2,6 +2,7 @@
  * (an ri may point only to leaves); writing keeps entries sorted by Windows'
  * uppercase order with correct lf hints and lh hashes, uses the leaf type of
  * the hive's version, and splits full leaves under an ri. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -225,7 +226,7 @@ static int leaf_with_insert(bf_hive *h, uint32_t leaf_off, uint32_t pos, uint32_
     if (!p)
         return err ? err->code : BF_ERR_FORMAT;
     uint32_t es = entry_size(kind), n = count + 1;
-    uint8_t *tmp = malloc((size_t)n * es);
+    uint8_t *tmp = bf_malloc((size_t)n * es);
     if (!tmp)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     uint8_t e[8];
@@ -320,7 +321,7 @@ int bf_sklist_insert(bf_hive *h, bf_node parent, uint32_t child, bf_error *err)
                     bf_cell_free(h, leaves[i]);
                 return bf_fail(err, BF_ERR_LIMIT, "%s: too many subkeys under one key", h->path);
             }
-            uint8_t *tmp = malloc((size_t)n * 4);
+            uint8_t *tmp = bf_malloc((size_t)n * 4);
             if (!tmp)
                 return bf_fail(err, BF_ERR_NOMEM, "out of memory");
             uint32_t k = 0;

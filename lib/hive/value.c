@@ -1,4 +1,5 @@
 /* Values (vk) and value lists: reading, setting and deleting. */
+#include "io/io.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -54,7 +55,7 @@ int bf_node_values(bf_hive *h, bf_node n, bf_value **vals, size_t *count, bf_err
     int rc = value_list(h, n, &l, &c, err);
     if (rc || c == 0)
         return rc;
-    bf_value *v = malloc((size_t)c * sizeof *v);
+    bf_value *v = bf_malloc((size_t)c * sizeof *v);
     if (!v)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < c; i++) {
@@ -283,7 +284,7 @@ static int split_strings(const uint8_t *d, size_t len, int multi, char ***lines,
             continue;
         }
         line = bf_utf16le_to_utf8(d + start, i - start, NULL);
-        grown = line ? realloc(v, (n + 1) * sizeof *v) : NULL;
+        grown = line ? bf_realloc(v, (n + 1) * sizeof *v) : NULL;
         if (!grown) {
             free(line);
             bf_strings_free(v, n);

@@ -36,6 +36,38 @@ unsigned long bf_io_fail_at(unsigned long nth, int errnum)
     return ran;
 }
 
+static unsigned long alloc_fail_nth, alloc_count;
+
+unsigned long bf_io_fail_alloc_at(unsigned long nth)
+{
+    unsigned long ran = alloc_count;
+    alloc_fail_nth = nth;
+    alloc_count = 0;
+    return ran;
+}
+
+/* Count one allocation; 1 if it is the one to fail. */
+static int alloc_injected(void)
+{
+    alloc_count++;
+    return alloc_fail_nth && alloc_count == alloc_fail_nth;
+}
+
+void *bf_malloc(size_t n) { return alloc_injected() ? NULL : malloc(n ? n : 1); }
+
+void *bf_calloc(size_t n, size_t size) { return alloc_injected() ? NULL : calloc(n ? n : 1, size ? size : 1); }
+
+void *bf_realloc(void *p, size_t n) { return alloc_injected() ? NULL : realloc(p, n ? n : 1); }
+
+char *bf_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = bf_malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
 /* Count one operation; non-zero (an errno) if it is the one to fail. */
 static int injected(void)
 {
@@ -64,7 +96,7 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
         return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     }
     size_t cap = st.st_size > 0 ? (size_t)st.st_size : 0, n = 0;
-    uint8_t *buf = malloc(cap ? cap : 1);
+    uint8_t *buf = bf_malloc(cap ? cap : 1);
     if (!buf || (e = injected()) != 0) {
         free(buf);
         close(fd);
@@ -74,7 +106,7 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
         if (n == cap) {
             /* the file grew while we read it, or st_size was 0 (a device) */
             size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, ncap);
+            uint8_t *nb = bf_realloc(buf, ncap);
             if (!nb) {
                 free(buf);
                 close(fd);
@@ -169,6 +201,18 @@ int bf_io_rename(const char *from, const char *to)
 #endif
 }
 
+int bf_io_mkdir(const char *path)
+{
+    int e = injected();
+    if (e)
+        return e;
+#ifdef _WIN32
+    return mkdir(path) == 0 ? 0 : errno;
+#else
+    return mkdir(path, 0755) == 0 ? 0 : errno;
+#endif
+}
+
 int bf_io_unlink(const char *path) { return unlink(path) == 0 ? 0 : errno; }
 
 int bf_io_flush_dir(const char *path)
@@ -180,7 +224,7 @@ int bf_io_flush_dir(const char *path)
     (void)path; /* MOVEFILE_WRITE_THROUGH already made the rename durable */
     return 0;
 #else
-    char *dir = strdup(path);
+    char *dir = bf_strdup(path);
     if (!dir)
         return ENOMEM;
     char *slash = strrchr(dir, '/');
@@ -260,7 +304,7 @@ int bf_io_random(void *buf, size_t len)
 char *bf_io_path_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(n);
+    char *s = bf_malloc(n);
     if (s)
         snprintf(s, n, "%s/%s", dir, name);
     return s;

@@ -10,8 +10,19 @@
 enum bf_io_op { BF_IO_OPEN, BF_IO_READ, BF_IO_WRITE, BF_IO_FLUSH, BF_IO_RENAME, BF_IO_DIRFLUSH, BF_IO_ALLOC };
 
 /* Make the `nth` (1-based) I/O operation from now fail with `errnum`
- * (0 disables).  Returns how many operations ran since the last call. */
+ * (0 disables).  Returns how many operations ran since the last call.
+ * I/O operations: opening a file for reading, each read of a whole file,
+ * each write chunk, flush, rename, directory flush, directory creation. */
 unsigned long bf_io_fail_at(unsigned long nth, int errnum);
+/* Make the `nth` (1-based) allocation from now fail (0 disables).  Returns
+ * how many allocations ran since the last call. */
+unsigned long bf_io_fail_alloc_at(unsigned long nth);
+
+/* Every allocation of libbootfix goes through these (free() as usual). */
+void *bf_malloc(size_t n);
+void *bf_calloc(size_t n, size_t size);
+void *bf_realloc(void *p, size_t n);
+char *bf_strdup(const char *s);
 
 /* Read a whole file (malloc'd).  Returns 0 or an errno value. */
 int bf_io_read_file(const char *path, uint8_t **data, size_t *len);
@@ -20,6 +31,8 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len);
  * *step names the failing step ("create", "write", "flush", "close"). */
 int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
 int bf_io_rename(const char *from, const char *to);
+/* Create one directory (mode 0755 on POSIX); 0 or errno (EEXIST when it exists). */
+int bf_io_mkdir(const char *path);
 int bf_io_unlink(const char *path);
 /* Flush the directory holding `path` so a rename is durable. */
 int bf_io_flush_dir(const char *path);
@@ -31,5 +44,26 @@ int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns);
 char *bf_io_path_join(const char *dir, const char *name);
 /* `len` bytes from the system's random source (new GUIDs).  0 or errno. */
 int bf_io_random(void *buf, size_t len);
+
+/* ---- streaming (large files: dumps, page files) ------------------------------------- */
+typedef struct bf_io_file bf_io_file;
+/* Open an existing regular file for reading (counts as OPEN).  0 or errno. */
+int bf_io_open_read(const char *path, bf_io_file **out);
+/* Create a new file exclusively, never following a symlink (counts as OPEN).
+ * 0 or errno (EEXIST when it exists). */
+int bf_io_create(const char *path, int mode, bf_io_file **out);
+/* Read up to len bytes at offset off; *got is 0 only at the end (counts as READ). */
+int bf_io_pread(bf_io_file *f, void *buf, size_t len, uint64_t off, size_t *got);
+/* Append len bytes, all of them or an error (counts as WRITE). */
+int bf_io_write(bf_io_file *f, const void *buf, size_t len);
+int bf_io_size(bf_io_file *f, uint64_t *size);
+/* Flush to the device (counts as FLUSH). */
+int bf_io_flush(bf_io_file *f);
+/* Close and free; 0 or errno of close().  NULL is ignored. */
+int bf_io_close(bf_io_file *f);
+/* Give the file `from` the new name `to`, never replacing an existing `to`
+ * (link(2); on Windows a rename, which refuses an existing target).
+ * Counts as RENAME.  0 or errno (EEXIST). */
+int bf_io_link_new(const char *from, const char *to);
 
 #endif

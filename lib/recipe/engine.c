@@ -86,7 +86,7 @@ int rc_control_sets(bf_hive *h, char ***names, size_t *count, uint32_t *current,
     rc = bf_node_children(h, bf_hive_root(h), &kids, &nk, err);
     if (rc)
         return rc;
-    out = calloc(nk ? nk : 1, sizeof *out);
+    out = bf_calloc(nk ? nk : 1, sizeof *out);
     if (!out) {
         free(kids);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -590,7 +590,7 @@ static int step_bcd_list_add(struct eng *e, const bf_recipe_step *s, bf_error *e
             bf_bcd_elem_free(&cur);
             return bcd_report(e, s->object, &g, type, code, BF_CHANGE_ALREADY, NULL, err);
         }
-    ids = malloc((cur.nguids + 1) * sizeof *ids);
+    ids = bf_malloc((cur.nguids + 1) * sizeof *ids);
     if (!ids) {
         bf_bcd_elem_free(&cur);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -603,10 +603,10 @@ static int step_bcd_list_add(struct eng *e, const bf_recipe_step *s, bf_error *e
         uint8_t *data = NULL;
         size_t len = 0, n = cur.nguids + 1;
         uint32_t rt = 0;
-        parts = calloc(n, sizeof *parts);
+        parts = bf_calloc(n, sizeof *parts);
         rc = parts ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
         for (i = 0; rc == BF_OK && i < n; i++) {
-            parts[i] = malloc(BF_GUID_TEXT);
+            parts[i] = bf_malloc(BF_GUID_TEXT);
             if (!parts[i])
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
             else
@@ -906,7 +906,7 @@ int bf_recipe_run(const bf_recipe *r, bf_target *t, const bf_run_opts *o, bf_run
     e.res = res;
     res->dry_run = o->dry_run;
     bf_recipe_title(r, title, sizeof title);
-    res->title = strdup(title);
+    res->title = bf_strdup(title);
     e.backup_root = bf_io_path_join(t->root, RC_BACKUP_DIRNAME);
     if (!res->title || !e.backup_root) {
         free(e.backup_root);

@@ -16,6 +16,7 @@
  * hives.  A tree deeper than BF_MAX_DEPTH, or with more keys than its bins
  * can hold (a cycle in a corrupt file), is refused.
  */
+#include "io/io.h"
 #include "recipe/internal.h"
 
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static int push(dwalk *w, bf_node b, bf_node a, char *path, int depth, int post)
 {
     if (w->n == w->cap) {
         size_t nc = w->cap ? w->cap * 2 : 64;
-        dframe *g = realloc(w->st, nc * sizeof *g);
+        dframe *g = bf_realloc(w->st, nc * sizeof *g);
         if (!g) {
             free(path);
             return bf_fail(w->err, BF_ERR_NOMEM, "out of memory comparing hives");
@@ -78,7 +79,7 @@ static char *join_path(const char *parent, bf_name nm)
     if (!name)
         return NULL;
     size_t lp = strlen(parent), ln = strlen(name);
-    char *s = malloc(lp + ln + 2);
+    char *s = bf_malloc(lp + ln + 2);
     if (s) {
         if (lp) {
             memcpy(s, parent, lp);
@@ -104,7 +105,7 @@ static int named_children(bf_hive *h, bf_node n, dnamed **out, size_t *count, bf
     int rc = bf_node_children(h, n, &kids, &nk, err);
     if (rc)
         return rc;
-    dnamed *v = malloc((nk ? nk : 1) * sizeof *v);
+    dnamed *v = bf_malloc((nk ? nk : 1) * sizeof *v);
     if (!v) {
         free(kids);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory comparing hives");
@@ -137,7 +138,7 @@ static int named_values(bf_hive *h, bf_node n, dnamed **out, size_t *count, bf_e
     int rc = bf_node_values(h, n, &vals, &nv, err);
     if (rc)
         return rc;
-    dnamed *v = malloc((nv ? nv : 1) * sizeof *v);
+    dnamed *v = bf_malloc((nv ? nv : 1) * sizeof *v);
     if (!v) {
         free(vals);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory comparing hives");
@@ -284,7 +285,7 @@ static int step(dwalk *w, dframe *f)
     if ((rc = diff_values(w, f)))
         return rc;
     if (f->a == BF_NONE) {
-        char *again = strdup(f->path);
+        char *again = bf_strdup(f->path);
         if (!again)
             return bf_fail(w->err, BF_ERR_NOMEM, "out of memory comparing hives");
         if ((rc = push(w, f->b, BF_NONE, again, f->depth, 1)))
@@ -304,7 +305,7 @@ int bf_journal_diff(bf_hive *before, bf_hive *after, size_t file, bf_journal *j,
     w.err = err;
     w.max_b = bf_hbins_size(before) / NK_MIN_CELL + 1;
     w.max_a = bf_hbins_size(after) / NK_MIN_CELL + 1;
-    char *root = strdup("");
+    char *root = bf_strdup("");
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory comparing hives");
     int rc = push(&w, bf_hive_root(before), bf_hive_root(after), root, 0, 0);

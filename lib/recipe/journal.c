@@ -68,7 +68,7 @@ static int grow_for_one(void **arr, size_t n, size_t elem)
     size_t cap = n ? n * 2 : 16;
     if (cap > ((size_t)-1) / elem)
         return -1;
-    void *p = realloc(*arr, cap * elem);
+    void *p = bf_realloc(*arr, cap * elem);
     if (!p)
         return -1;
     *arr = p;
@@ -77,7 +77,7 @@ static int grow_for_one(void **arr, size_t n, size_t elem)
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n, int *oom)
 {
-    uint8_t *d = malloc(n ? n : 1);
+    uint8_t *d = bf_malloc(n ? n : 1);
     if (!d) {
         *oom = 1;
         return NULL;
@@ -89,7 +89,7 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n, int *oom)
 
 static char *dup_str(const char *s, int *oom)
 {
-    char *d = strdup(s ? s : "");
+    char *d = bf_strdup(s ? s : "");
     if (!d)
         *oom = 1;
     return d;
@@ -345,7 +345,7 @@ int bf_journal_write(const char *path, const bf_journal *j, bf_error *err)
     if (!text)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory writing the journal", path);
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
+    char *tmp = bf_malloc(plen + 32);
     if (!tmp) {
         free(text);
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", path);
@@ -496,7 +496,7 @@ static int parse_state(jparse *p, const char *s, const char *what, int *present,
         return JFAIL(p, "%s: odd number of hex digits", what);
     if (n / 2 > J_MAX_DATA)
         return JFAIL(p, "%s: more than %u bytes of data", what, J_MAX_DATA);
-    uint8_t *d = malloc(n / 2 ? n / 2 : 1);
+    uint8_t *d = bf_malloc(n / 2 ? n / 2 : 1);
     if (!d)
         return bf_fail(p->err, BF_ERR_NOMEM, "%s: line %zu: out of memory", p->file, p->line);
     for (size_t i = 0; i < n; i += 2) {
@@ -570,7 +570,7 @@ static int set_header(jparse *p, jstate *st, bf_journal *j, char **f, size_t nf)
         int rc = unescape(p, f[1], names[i], 0, &v);
         if (rc)
             return rc;
-        *slots[i] = strdup(v);
+        *slots[i] = bf_strdup(v);
         if (!*slots[i])
             return bf_fail(p->err, BF_ERR_NOMEM, "%s: out of memory", p->file);
         st->seen[i] = 1;
@@ -769,7 +769,7 @@ int bf_journal_read(const char *path, bf_journal *j, bf_error *err)
         return bf_fail(err, BF_ERR_LIMIT, "%s: journal larger than %u bytes", path, J_MAX_FILE);
     }
     /* room for a terminating NUL when the last line has no line end */
-    uint8_t *text = realloc(data, len + 1);
+    uint8_t *text = bf_realloc(data, len + 1);
     if (!text) {
         free(data);
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", path);
@@ -778,7 +778,7 @@ int bf_journal_read(const char *path, bf_journal *j, bf_error *err)
     jparse p = {path, 0, err};
     int rc = parse_text(&p, (char *)text, len, j);
     free(text);
-    if (rc == BF_OK && !(j->path = strdup(path)))
+    if (rc == BF_OK && !(j->path = bf_strdup(path)))
         rc = bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", path);
     if (rc)
         bf_journal_free(j);
@@ -818,7 +818,7 @@ static int list_folders(const char *root, char ***names, size_t *count, bf_error
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 32;
-            char **g = realloc(v, nc * sizeof *g);
+            char **g = bf_realloc(v, nc * sizeof *g);
             if (!g) {
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
                 break;
@@ -826,7 +826,7 @@ static int list_folders(const char *root, char ***names, size_t *count, bf_error
             v = g;
             cap = nc;
         }
-        if (!(v[n] = strdup(de->d_name))) {
+        if (!(v[n] = bf_strdup(de->d_name))) {
             rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
             break;
         }
@@ -847,7 +847,7 @@ static int list_folders(const char *root, char ***names, size_t *count, bf_error
 static char *join3(const char *a, const char *b, const char *c)
 {
     size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
-    char *s = malloc(n);
+    char *s = bf_malloc(n);
     if (s)
         snprintf(s, n, "%s/%s/%s", a, b, c);
     return s;

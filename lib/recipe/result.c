@@ -2,6 +2,7 @@
  * result.c — building a bf_run_result: changes, what was found, warnings,
  * files written; the one-line text of registry values and journal entries.
  */
+#include "io/io.h"
 #include "recipe/internal.h"
 #include "bcd/internal.h"
 
@@ -17,7 +18,7 @@ static char *dup_or_null(const char *s, int *oom)
     char *d;
     if (!s)
         return NULL;
-    d = strdup(s);
+    d = bf_strdup(s);
     if (!d)
         *oom = 1;
     return d;
@@ -30,7 +31,7 @@ int rc_add_change(bf_run_result *res, int kind, int state, const char *file, con
     bf_change *grown, *c;
     int oom = 0;
 
-    grown = realloc(res->changes, (res->nchanges + 1) * sizeof *grown);
+    grown = bf_realloc(res->changes, (res->nchanges + 1) * sizeof *grown);
     if (!grown)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory for the list of changes");
     res->changes = grown;
@@ -55,11 +56,11 @@ static int add_line(char ***v, size_t *n, bf_error *err, const char *fmt, va_lis
     char buf[2048];
     char **grown;
     vsnprintf(buf, sizeof buf, fmt, ap);
-    grown = realloc(*v, (*n + 1) * sizeof *grown);
+    grown = bf_realloc(*v, (*n + 1) * sizeof *grown);
     if (!grown)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     *v = grown;
-    grown[*n] = strdup(buf);
+    grown[*n] = bf_strdup(buf);
     if (!grown[*n])
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     ++*n;
@@ -144,7 +145,7 @@ char *rc_reg_text(int present, uint32_t type, const uint8_t *data, size_t len)
     size_t n;
 
     if (!present)
-        return strdup("absent");
+        return bf_strdup("absent");
     if (!tn) {
         snprintf(tbuf, sizeof tbuf, "REG_0x%" PRIx32, type);
         tn = tbuf;
@@ -153,7 +154,7 @@ char *rc_reg_text(int present, uint32_t type, const uint8_t *data, size_t len)
     if (!body)
         return NULL;
     n = strlen(tn) + strlen(body) + 48;
-    out = malloc(n);
+    out = bf_malloc(n);
     if (out) {
         if (type == BF_REG_DWORD && len == 4)
             snprintf(out, n, "%s %s (%" PRIu32 ")", tn, body, rd32(data));
@@ -210,7 +211,7 @@ char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code, 
     char *out;
 
     if (!present)
-        return strdup("absent");
+        return bf_strdup("absent");
     memset(&e, 0, sizeof e);
     if (bcd_elem_decode(code, type, data, len, &e, &err) != BF_OK)
         return rc_reg_text(1, type, data, len);
@@ -221,7 +222,7 @@ char *rc_bcd_text(bf_bcd *s, const bf_guid *g, uint32_t objtype, uint32_t code, 
     bf_bcd_elem_free(&e);
     for (i = 0; i < n; i++)
         total += strlen(lines[i]) + 2;
-    out = malloc(total);
+    out = bf_malloc(total);
     if (out) {
         out[0] = '\0';
         for (i = 0; i < n; i++) {

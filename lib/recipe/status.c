@@ -36,15 +36,15 @@ static void add(struct st *s, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    grown = realloc(s->items, (s->n + 1) * sizeof *grown);
+    grown = bf_realloc(s->items, (s->n + 1) * sizeof *grown);
     if (!grown) {
         s->oom = 1;
         return;
     }
     s->items = grown;
-    grown[s->n].section = strdup(s->section);
-    grown[s->n].name = strdup(name);
-    grown[s->n].value = strdup(buf);
+    grown[s->n].section = bf_strdup(s->section);
+    grown[s->n].name = bf_strdup(name);
+    grown[s->n].value = bf_strdup(buf);
     if (!grown[s->n].section || !grown[s->n].name || !grown[s->n].value)
         s->oom = 1;
     s->n++;
@@ -135,7 +135,7 @@ static char *sz_value(bf_hive *h, bf_node n, const char *name)
             len -= 2;
         t = bf_utf16le_to_utf8(d, len, NULL);
     } else if (type == BF_REG_DWORD && len == 4) {
-        t = malloc(16);
+        t = bf_malloc(16);
         if (t)
             snprintf(t, 16, "%" PRIu32, rd32(d));
     }

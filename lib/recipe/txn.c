@@ -25,12 +25,9 @@
 #include <unistd.h>
 #ifdef _WIN32
 #include <io.h>
-#define MKDIR(p) mkdir(p)
 #ifndef W_OK
 #define W_OK 2
 #endif
-#else
-#define MKDIR(p) mkdir((p), 0755)
 #endif
 
 #define MAX_UNIQUE 1000
@@ -97,7 +94,7 @@ static int is_dir(const char *p)
 /* mkdir -p; 0 or errno. */
 static int make_dirs(const char *path)
 {
-    char *p = strdup(path);
+    char *p = bf_strdup(path);
     if (!p)
         return ENOMEM;
     size_t n = strlen(p);
@@ -106,8 +103,8 @@ static int make_dirs(const char *path)
             continue;
         char c = p[i];
         p[i] = 0;
-        if (!is_dir(p) && MKDIR(p) != 0 && errno != EEXIST) {
-            int e = errno;
+        int e = is_dir(p) ? 0 : bf_io_mkdir(p);
+        if (e && e != EEXIST) {
             free(p);
             return e;
         }
@@ -124,7 +121,7 @@ static char *dir_of(const char *path)
     size_t n = (size_t)(b - path);
     while (n > 1 && (path[n - 1] == '/' || path[n - 1] == '\\'))
         n--;
-    char *d = malloc(n + 2);
+    char *d = bf_malloc(n + 2);
     if (!d)
         return NULL;
     if (n == 0) {
@@ -153,7 +150,7 @@ static int check_writable_plain(const char *const *paths, size_t n, const char *
         }
         free(d);
     }
-    char *p = strdup(folder);
+    char *p = bf_strdup(folder);
     if (!p)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     while (!is_dir(p)) {
@@ -188,7 +185,7 @@ int rc_txn_add(struct rc_txn *x, const char *label, const char *path, bf_hive *a
     struct rc_file *f = &x->files[x->nfiles];
     memset(f, 0, sizeof *f);
     snprintf(f->label, sizeof f->label, "%s", label);
-    if (!(f->path = strdup(path)))
+    if (!(f->path = bf_strdup(path)))
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     int rc = bf_hive_open(path, open_flags & ~(unsigned)BF_OPEN_WRITE, &f->before, err);
     if (rc) {
@@ -264,7 +261,7 @@ static int folder_base(struct commit_state *s, char **out, bf_error *err)
 {
     const bf_run_opts *o = s->x->o;
     if (o && o->backup_dir) {
-        *out = strdup(o->backup_dir);
+        *out = bf_strdup(o->backup_dir);
     } else {
         const char *root = s->x->backup_root;
         char *own = NULL;
@@ -276,7 +273,7 @@ static int folder_base(struct commit_state *s, char **out, bf_error *err)
         rc_utc_stamp(stamp, sizeof stamp);
         title_for_folder(s->x->title, title, sizeof title);
         size_t n = strlen(root) + strlen(stamp) + strlen(title) + 3;
-        *out = malloc(n);
+        *out = bf_malloc(n);
         if (*out)
             snprintf(*out, n, "%s/%s-%s", root, stamp, title);
         free(own);
@@ -302,7 +299,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
         if (exists)
             return bf_fail(err, BF_ERR_EXISTS, "backup folder %s already holds a journal (%s) of another run; "
                            "choose another folder; nothing was written", base, RC_JOURNAL_NAME);
-        s->folder = strdup(base);
+        s->folder = bf_strdup(base);
         return s->folder ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     char *root = dir_of(base);
@@ -316,7 +313,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
     }
     free(root);
     size_t n = strlen(base) + 8;
-    char *cand = malloc(n);
+    char *cand = bf_malloc(n);
     if (!cand)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     for (int i = 1; i <= MAX_UNIQUE; i++) {
@@ -324,13 +321,14 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
             snprintf(cand, n, "%s", base);
         else
             snprintf(cand, n, "%s-%d", base, i);
-        if (MKDIR(cand) == 0) {
+        int e = bf_io_mkdir(cand);
+        if (e == 0) {
             s->folder = cand;
             bf_io_flush_dir(cand);
             return BF_OK;
         }
-        if (errno != EEXIST) {
-            int rc = bf_fail_sys(err, errno, "backup folder %s cannot be created; nothing was written", cand);
+        if (e != EEXIST) {
+            int rc = bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", cand);
             free(cand);
             return rc;
         }
@@ -363,7 +361,7 @@ static int copy_backups(struct commit_state *s, bf_error *err)
             if (!from)
                 continue;
             size_t n = strlen(prefix) + strlen(base_name(from)) + 1;
-            char *name = malloc(n);
+            char *name = bf_malloc(n);
             char *to = name ? (snprintf(name, n, "%s%s", prefix, base_name(from)), bf_io_path_join(s->folder, name)) : NULL;
             free(name);
             if (!to) {
@@ -547,10 +545,10 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
     char created[32];
     rc_utc_iso(created, sizeof created);
     s.j.path = bf_io_path_join(s.folder, RC_JOURNAL_NAME);
-    s.j.recipe = strdup(x->title ? x->title : "run");
-    s.j.created = strdup(created);
-    s.j.target = strdup(x->t && x->t->root ? x->t->root : "");
-    s.j.reverts = x->reverts ? strdup(x->reverts) : NULL;
+    s.j.recipe = bf_strdup(x->title ? x->title : "run");
+    s.j.created = bf_strdup(created);
+    s.j.target = bf_strdup(x->t && x->t->root ? x->t->root : "");
+    s.j.reverts = x->reverts ? bf_strdup(x->reverts) : NULL;
     if (!s.j.path || !s.j.recipe || !s.j.created || !s.j.target || (x->reverts && !s.j.reverts)) {
         rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
         goto out;
@@ -558,8 +556,8 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
     if (res) {
         free(res->backup_dir);
         free(res->journal_path);
-        res->backup_dir = strdup(s.folder);
-        res->journal_path = strdup(s.j.path);
+        res->backup_dir = bf_strdup(s.folder);
+        res->journal_path = bf_strdup(s.j.path);
         if (!res->backup_dir || !res->journal_path) {
             rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
             goto out;

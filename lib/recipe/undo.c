@@ -47,14 +47,14 @@ struct undo {
 /* The folder holding the journal's folder (the backup root), malloc'd. */
 static char *backup_root_of(const char *journal)
 {
-    char *s = strdup(journal);
+    char *s = bf_strdup(journal);
     if (!s)
         return NULL;
     for (int up = 0; up < 2; up++) {
         char *slash = strrchr(s, '/');
         if (!slash) {
             free(s);
-            return strdup(".");
+            return bf_strdup(".");
         }
         *slash = 0;
     }
@@ -66,7 +66,7 @@ static char *backup_root_of(const char *journal)
 static int pick_journal(struct undo *u, const char *journal, char **path, bf_error *err)
 {
     if (journal) {
-        *path = strdup(journal);
+        *path = bf_strdup(journal);
         return *path ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     if (!u->t || !u->t->root)
@@ -100,7 +100,7 @@ static char *file_path_now(struct undo *u, const char *recorded)
             return p;
         }
     }
-    return strdup(recorded);
+    return bf_strdup(recorded);
 }
 
 static int open_files(struct undo *u, bf_error *err)
@@ -235,7 +235,7 @@ static int revert_value(struct undo *u, size_t fi, const bf_journal_entry *e, bf
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         }
         size_t n = strlen(now) + 64;
-        note = malloc(n);
+        note = bf_malloc(n);
         if (note)
             snprintf(note, n, "changed since: now %s%s", now, u->o->force ? "; overwritten (--force)" : "");
         if (!u->nconflicts++) {
@@ -361,7 +361,7 @@ static int mark_undone(struct undo *u, bf_error *err)
     rc_utc_iso(now, sizeof now);
     const char *by = u->res->journal_path;
     size_t n = strlen(now) + (by ? strlen(by) : 0) + 64;
-    char *text = malloc(n);
+    char *text = bf_malloc(n);
     if (!text)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (by)
@@ -392,7 +392,7 @@ int bf_undo(bf_target *t, const char *journal, const bf_run_opts *o, bf_run_resu
     u.res = res;
     res->dry_run = u.o->dry_run;
     size_t changed_before = res->nchanged;
-    if (!res->title && !(res->title = strdup("undo")))
+    if (!res->title && !(res->title = bf_strdup("undo")))
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     char *path = NULL;
     int rc = pick_journal(&u, journal, &path, err);

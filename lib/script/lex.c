@@ -9,6 +9,7 @@
  * whose meaning would depend on the live system or on other programs is
  * refused (see internal.h for the decisions).
  */
+#include "io/io.h"
 #include "script/internal.h"
 
 #include "hive/regfile_util.h"
@@ -18,7 +19,7 @@
 
 char *sc_strndup(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
+    char *d = bf_malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -104,7 +105,7 @@ static int words_push(sc_words *w, char *s, bf_error *err)
 {
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 8;
-        char **v = realloc(w->v, (cap + 1) * sizeof *v);
+        char **v = bf_realloc(w->v, (cap + 1) * sizeof *v);
         if (!v) {
             free(s);
             return bf_fail(err, BF_ERR_NOMEM, "out of memory for the words of a line");

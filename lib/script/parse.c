@@ -14,6 +14,7 @@
  * absolute path with a drive letter, without "." or ".." components, and
  * every drive letter must be mapped onto a directory.
  */
+#include "io/io.h"
 #include "script/internal.h"
 
 #include "hive/regfile_util.h"
@@ -77,7 +78,7 @@ static sc_cmd *cmd_new(struct pstate *ps, int kind, bf_error *err)
     sc_cmd *c;
     if (s->ncmds == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        sc_cmd *v = realloc(s->cmds, cap * sizeof *v);
+        sc_cmd *v = bf_realloc(s->cmds, cap * sizeof *v);
         if (!v) {
             bf_fail(err, BF_ERR_NOMEM, "out of memory for the commands of %s", ps->name);
             return NULL;
@@ -87,7 +88,7 @@ static sc_cmd *cmd_new(struct pstate *ps, int kind, bf_error *err)
     }
     c = &s->cmds[s->ncmds];
     memset(c, 0, sizeof *c);
-    c->text = strdup(ps->text);
+    c->text = bf_strdup(ps->text);
     if (!c->text) {
         bf_fail(err, BF_ERR_NOMEM, "out of memory for the commands of %s", ps->name);
         return NULL;
@@ -221,7 +222,7 @@ static int file_for(struct pstate *ps, const char *winpath, int bcd, size_t *ind
     }
     f = &s->files[s->nfiles];
     memset(f, 0, sizeof *f);
-    f->winpath = strdup(winpath);
+    f->winpath = bf_strdup(winpath);
     if (!f->winpath) {
         free(rel);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory for a path");
@@ -311,7 +312,7 @@ static int split_key(struct pstate *ps, const char *key, char **hive, char **rel
     if (p2 && end > p2 + 1)
         *rel = sc_strndup(p2 + 1, (size_t)(end - p2 - 1));
     else
-        *rel = strdup("");
+        *rel = bf_strdup("");
     if (!*hive || !*rel) {
         free(*hive);
         free(*rel);
@@ -497,7 +498,7 @@ static int parse_reg_add(struct pstate *ps, sc_cmd *c, bf_error *err)
             return line_fail(ps, err, BF_ERR_INVALID, "/t, /s and /d need /v NAME or /ve");
         return BF_OK; /* creates the key */
     }
-    c->value = strdup(r.v ? r.v : "");
+    c->value = bf_strdup(r.v ? r.v : "");
     if (!c->value)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     c->type = BF_REG_SZ;
@@ -527,7 +528,7 @@ static int parse_reg_delete(struct pstate *ps, sc_cmd *c, bf_error *err)
         return rc;
     if (r.v || r.ve) {
         c->del = SC_DEL_VALUE;
-        c->value = strdup(r.v ? r.v : "");
+        c->value = bf_strdup(r.v ? r.v : "");
         if (!c->value)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     } else if (r.va) {

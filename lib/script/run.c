@@ -12,6 +12,7 @@
  * hive is written at the end.  A dry run reports the differences between
  * the files and the edited images and writes nothing.
  */
+#include "io/io.h"
 #include "script/internal.h"
 
 #include "hive/regfile_util.h"
@@ -176,7 +177,7 @@ static int delete_all_values(bf_hive *h, bf_node node, bf_error *err)
 
     if (rc != BF_OK)
         return rc;
-    names = calloc(n + 1, sizeof *names);
+    names = bf_calloc(n + 1, sizeof *names);
     if (!names) {
         free(vals);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");

@@ -8,6 +8,7 @@
  * several entries match, the one spelled exactly as asked wins, else the
  * first in byte order, so the answer never depends on readdir order.
  */
+#include "io/io.h"
 #include "target/internal.h"
 #include "hive/internal.h"
 #include "hive/regfile_util.h"
@@ -24,7 +25,7 @@ char *tg_join(const char *dir, const char *name)
 {
     size_t dl = strlen(dir), nl = strlen(name);
     int sep = dl > 0 && dir[dl - 1] != '/' && dir[dl - 1] != '\\';
-    char *p = malloc(dl + (size_t)sep + nl + 1);
+    char *p = bf_malloc(dl + (size_t)sep + nl + 1);
     if (!p)
         return NULL;
     memcpy(p, dir, dl);
@@ -77,7 +78,7 @@ static int find_component(const char *cur, const char *comp, char **name, bf_err
     int have = lstat(exact, &st) == 0;
     free(exact);
     if (have) {
-        *name = strdup(comp);
+        *name = bf_strdup(comp);
         return *name ? 1 : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
     DIR *d = opendir(cur);
@@ -95,7 +96,7 @@ static int find_component(const char *cur, const char *comp, char **name, bf_err
             continue;
         if (best && strcmp(de->d_name, best) >= 0)
             continue;
-        char *c = strdup(de->d_name);
+        char *c = bf_strdup(de->d_name);
         if (!c) {
             free(best);
             closedir(d);
@@ -148,8 +149,8 @@ int bf_path_find_ci(const char *dir, const char *rel, char **out, bf_error *err)
     int rc = check_relative(rel, err);
     if (rc != BF_OK)
         return rc;
-    char *cur = strdup(dir);
-    char *comp = malloc(strlen(rel) + 1);
+    char *cur = bf_strdup(dir);
+    char *comp = bf_malloc(strlen(rel) + 1);
     if (!cur || !comp) {
         free(cur);
         free(comp);

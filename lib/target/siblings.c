@@ -10,6 +10,7 @@
  * partitions.  Each of those is looked up in mountinfo again (by device
  * number or by /dev name) and, when mounted, searched for the store.
  */
+#include "io/io.h"
 #include "target/internal.h"
 #include "hive/internal.h"
 #include "hive/regfile_util.h"
@@ -74,7 +75,7 @@ void tg_mounts_free(struct tg_mounts *m)
 
 static char *dup_decoded(const char *s)
 {
-    char *p = strdup(s);
+    char *p = bf_strdup(s);
     if (p)
         decode_octal(p);
     return p;
@@ -103,10 +104,10 @@ static int parse_mount_line(char *line, struct tg_mount *mt)
     mt->minor = min;
     mt->root = dup_decoded(f[3]);
     mt->point = dup_decoded(f[4]);
-    mt->opts = strdup(f[5]);
+    mt->opts = bf_strdup(f[5]);
     mt->fstype = dup_decoded(f[dash + 1]);
     mt->source = dup_decoded(f[dash + 2]);
-    mt->super_opts = strdup(dash + 3 < n ? f[dash + 3] : "");
+    mt->super_opts = bf_strdup(dash + 3 < n ? f[dash + 3] : "");
     if (!mt->root || !mt->point || !mt->opts || !mt->fstype || !mt->source || !mt->super_opts) {
         mount_free(mt);
         return -1;
@@ -127,7 +128,7 @@ int tg_mounts_load(const char *path, struct tg_mounts *m, bf_error *err)
     while (getline(&line, &cap, f) >= 0 && m->n < TG_MAX_MOUNTS) {
         if (m->n == alloc) {
             size_t na = alloc ? alloc * 2 : 32;
-            struct tg_mount *nv = realloc(m->v, na * sizeof *nv);
+            struct tg_mount *nv = bf_realloc(m->v, na * sizeof *nv);
             if (!nv) {
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
                 break;
@@ -287,7 +288,7 @@ static const char *base_name(const char *p)
 static char *dev_name(const char *sysdir)
 {
     const char *b = base_name(sysdir);
-    char *p = malloc(strlen(b) + 6);
+    char *p = bf_malloc(strlen(b) + 6);
     if (p)
         sprintf(p, "/dev/%s", b);
     return p;
@@ -346,7 +347,7 @@ static int list_siblings(const char *diskdir, const char *self, const struct tg_
     DIR *d = opendir(diskdir);
     if (!d)
         return BF_OK;
-    struct sibling *v = calloc(TG_MAX_SIBLINGS, sizeof *v);
+    struct sibling *v = bf_calloc(TG_MAX_SIBLINGS, sizeof *v);
     if (!v) {
         closedir(d);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", diskdir);
@@ -436,7 +437,7 @@ static int find_device(bf_target *t, const char *sysfs, const struct tg_mount *m
     *self = NULL;
     char *dir = device_dir_of_mount(sysfs, mt);
     if (!dir) {
-        if (!strncmp(mt->source, "/dev/", 5) && !(t->device = strdup(mt->source)))
+        if (!strncmp(mt->source, "/dev/", 5) && !(t->device = bf_strdup(mt->source)))
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         return BF_OK;
     }
@@ -454,7 +455,7 @@ static int find_device(bf_target *t, const char *sysfs, const struct tg_mount *m
         free(dir);
         return BF_OK;
     }
-    *self = strdup(slash + 1);
+    *self = bf_strdup(slash + 1);
     *slash = '\0';
     t->disk = dev_name(dir);
     if (!*self || !t->disk) {
@@ -512,7 +513,7 @@ static int bcd_from_option(bf_target *t, const char *path, bf_error *err)
     if (!S_ISREG(st.st_mode))
         return bf_fail(err, BF_ERR_INVALID, "--bcd %s is not a file (expected the BCD store)",
                        path);
-    t->bcd_path = strdup(path);
+    t->bcd_path = bf_strdup(path);
     if (!t->bcd_path)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     t->bcd_origin = BF_BCD_FROM_OPTION;

@@ -5,6 +5,7 @@
  * hibernation state, whether the volume is read-only, and its free space.
  * Nothing here writes.
  */
+#include "io/io.h"
 #include "target/internal.h"
 #include "hive/internal.h"
 
@@ -109,7 +110,7 @@ static int option_file(const char *opt, const char *path, char **out, bf_error *
                                : bf_fail_sys(err, errno, "%s %s", opt, path);
     if (!S_ISREG(st.st_mode))
         return bf_fail(err, BF_ERR_INVALID, "%s %s is not a file", opt, path);
-    *out = strdup(path);
+    *out = bf_strdup(path);
     return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
 }
 
@@ -144,7 +145,7 @@ static int find_hives(bf_target *t, const bf_target_opts *opts, bf_error *err)
     if (opts && opts->software_path)
         return option_file("--software", opts->software_path, &t->software_path, err);
     /* SOFTWARE beside SYSTEM */
-    char *dir = strdup(t->system_path);
+    char *dir = bf_strdup(t->system_path);
     if (!dir)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     char *slash = strrchr(dir, '/');
@@ -279,8 +280,8 @@ int bf_target_open(const char *spec, const bf_target_opts *opts, bf_target **out
     int rc = check_spec(spec, err);
     if (rc != BF_OK)
         return rc;
-    bf_target *t = calloc(1, sizeof *t);
-    if (!t || !(t->spec = strdup(spec))) {
+    bf_target *t = bf_calloc(1, sizeof *t);
+    if (!t || !(t->spec = bf_strdup(spec))) {
         free(t);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory opening target %s", spec);
     }

@@ -4,6 +4,7 @@
  * be writable is the folder holding it.  A folder to create needs its
  * nearest existing parent to be writable.
  */
+#include "io/io.h"
 #include "target/internal.h"
 #include "hive/internal.h"
 
@@ -52,7 +53,7 @@ static int refuse_readonly_volume(const bf_target *t, bf_error *err)
 /* The folder holding `path` (malloc'd): "." when it has none. */
 static char *parent_of(const char *path)
 {
-    char *d = strdup(path);
+    char *d = bf_strdup(path);
     if (!d)
         return NULL;
     size_t n = strlen(d);
@@ -104,7 +105,7 @@ static int check_file(const char *path, bf_error *err)
  * writable folder. */
 static int check_new_dir(const char *dir, bf_error *err)
 {
-    char *cur = strdup(dir);
+    char *cur = bf_strdup(dir);
     if (!cur)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     struct stat st;
