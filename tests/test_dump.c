@@ -14,11 +14,17 @@
  *    no page file, Select\Current naming a missing control set).
  * 4. bf_dump_extract: exact bytes, progress calls, refusal to overwrite,
  *    a source shorter than the dump.
+ * 5. Fault injection (lib/io/io.h): every I/O operation of an extraction
+ *    failing with ENOSPC, EIO, EACCES and EROFS, and every allocation
+ *    failing: an error naming the file, nothing partial left behind; every
+ *    I/O operation of bf_dump_find failing: an error or a reason naming the
+ *    file, never a silent "no dump"; every allocation of bf_dump_find.
  */
 #include "bootfix/dump.h"
 #include "common/corpus.h"
 #include "common/files.h"
 #include "common/runner.h"
+#include "io/io.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -939,6 +945,287 @@ START_TEST(extract_files)
 }
 END_TEST
 
+/* ---- 5. fault injection (lib/io/io.h) -------------------------------------------------------------- */
+
+static const int inject_errnos[] = {ENOSPC, EIO, EACCES, EROFS};
+
+/* The size of the dump the fault-injection tests copy: three copy buffers. */
+#define FI_DUMP_BYTES (2621440 + 123)
+
+
+/* What a failed extraction into `dir` (under `parent`) may leave: nothing
+ * but empty created directories, or the complete copy `name` when the
+ * failure came after it got its name (and then the message says it was
+ * written).  Returns 1 when the complete copy is there. */
+static int assert_nothing_partial(const char *parent, const char *dir, const char *name,
+                                  const uint8_t *want, size_t wlen, const char *msg)
+{
+    size_t n = count_entries(parent);
+    ck_assert_msg(n <= 1, "%s: %zu entries after a failed extraction (%s)", parent, n, msg);
+    n = count_entries(dir);
+    if (n == 0)
+        return 0;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t len;
+    uint8_t *got = test_slurp(path, &len);
+    ck_assert_msg(n == 1 && got, "%s: %zu entries, not only %s, after: %s", dir, n, name, msg);
+    ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
+                  "%s is left incomplete (%zu of %zu bytes) after: %s", path, len, wlen, msg);
+    ck_assert_msg(strstr(msg, "written"), "the copy is complete but the message does not say "
+                  "so: %s", msg);
+    free(got);
+    return 1;
+}
+
+/* A found MEMORY.DMP of FI_DUMP_BYTES; its bytes into *src. */
+static bf_target *fi_volume(bf_dump_search *s, uint8_t **src, size_t *slen)
+{
+    bf_error err;
+    bf_target *t = full_volume();
+    write_dump("vol/Windows/memory.dmp", 64, 0x5A, FI_DUMP_BYTES, FI_DUMP_BYTES);
+    ck_assert_msg(bf_dump_find(t, s, &err) == BF_OK, "%s", err.msg);
+    ck_assert_str_eq(base(s->found[0].path), "memory.dmp");
+    *src = test_slurp(s->found[0].path, slen);
+    ck_assert_ptr_nonnull(*src);
+    ck_assert_uint_eq(*slen, FI_DUMP_BYTES);
+    test_mkdirs(g_tmp, "fi");
+    return t;
+}
+
+/* Extract found[0] into fi/TAG/out (two directories to create); the
+ * directory and its parent through *dir, *parent. */
+static int fi_extract(const bf_dump_found *f, const char *tag, const char **parent,
+                      const char **dir, char **out, bf_error *err)
+{
+    char rel[64];
+    snprintf(rel, sizeof rel, "fi/%s", tag);
+    *parent = tpath(rel);
+    snprintf(rel, sizeof rel, "fi/%s/out", tag);
+    *dir = tpath(rel);
+    *out = NULL;
+    return bf_dump_extract(f, *dir, NULL, NULL, out, err);
+}
+
+/* Every I/O operation of an extraction fails in turn, with each errno: an
+ * error naming the file and the system's text for it, and no partial or
+ * temporary file left (or, past the point of no return, the whole copy). */
+START_TEST(extract_io_faults)
+{
+    bf_dump_search s;
+    bf_error err;
+    uint8_t *src;
+    size_t slen;
+    const char *parent, *dir;
+    char *out, tag[32];
+    bf_target *t = fi_volume(&s, &src, &slen);
+    const char *sp = s.found[0].path;
+
+    bf_io_fail_at(0, 0);
+    ck_assert_msg(fi_extract(&s.found[0], "count", &parent, &dir, &out, &err) == BF_OK, "%s",
+                  err.msg);
+    unsigned long ops = bf_io_fail_at(0, 0);
+    free(out);
+    /* mkdir and its folder flush twice, open, create, 3 x (read, write),
+     * flush, link, directory flush */
+    ck_assert_uint_ge(ops, 13);
+    unsigned long points = 0, complete = 0;
+    for (unsigned long n = 1; n <= ops; n++) {
+        for (size_t k = 0; k < sizeof inject_errnos / sizeof *inject_errnos; k++) {
+            int e = inject_errnos[k];
+            snprintf(tag, sizeof tag, "%lu-%d", n, e);
+            bf_io_fail_at(n, e);
+            int rc = fi_extract(&s.found[0], tag, &parent, &dir, &out, &err);
+            unsigned long ran = bf_io_fail_at(0, 0);
+            ck_assert_msg(ran >= n, "op %lu: only %lu ran", n, ran);
+            ck_assert_msg(rc != BF_OK, "op %lu failing with %s went unnoticed", n, strerror(e));
+            ck_assert_ptr_null(out);
+            ck_assert_msg(strstr(err.msg, strerror(e)), "op %lu (%s): %s", n, strerror(e),
+                          err.msg);
+            ck_assert_msg(strstr(err.msg, sp) || strstr(err.msg, parent),
+                          "op %lu: the message names no file: %s", n, err.msg);
+            complete += (unsigned long)assert_nothing_partial(parent, dir, "memory.dmp", src,
+                                                              slen, err.msg);
+            points++;
+        }
+    }
+    /* only the last operation (the directory flush) is past the point of no return */
+    ck_assert_uint_eq(complete, sizeof inject_errnos / sizeof *inject_errnos);
+    fprintf(stderr, "extract_io_faults: %lu operations, %lu injections, %lu after the copy "
+            "was complete\n", ops, points, complete);
+    free(src);
+    bf_dump_search_free(&s);
+    bf_target_close(t);
+}
+END_TEST
+
+/* Every allocation of an extraction fails in turn: "out of memory", the
+ * file named, nothing partial left. */
+START_TEST(extract_alloc_faults)
+{
+    bf_dump_search s;
+    bf_error err;
+    uint8_t *src;
+    size_t slen;
+    const char *parent, *dir;
+    char *out, tag[32];
+    bf_target *t = fi_volume(&s, &src, &slen);
+    const char *sp = s.found[0].path;
+
+    bf_io_fail_alloc_at(0);
+    ck_assert_msg(fi_extract(&s.found[0], "count", &parent, &dir, &out, &err) == BF_OK, "%s",
+                  err.msg);
+    unsigned long allocs = bf_io_fail_alloc_at(0);
+    free(out);
+    ck_assert_uint_ge(allocs, 5); /* 2 paths, 2 handles, the buffer */
+    unsigned long complete = 0;
+    for (unsigned long n = 1; n <= allocs; n++) {
+        snprintf(tag, sizeof tag, "m%lu", n);
+        bf_io_fail_alloc_at(n);
+        int rc = fi_extract(&s.found[0], tag, &parent, &dir, &out, &err);
+        unsigned long ran = bf_io_fail_alloc_at(0);
+        ck_assert_msg(ran >= n, "allocation %lu: only %lu ran", n, ran);
+        ck_assert_msg(rc == BF_ERR_NOMEM, "allocation %lu: %d %s", n, rc, err.msg);
+        ck_assert_ptr_null(out);
+        ck_assert_msg(strstr(err.msg, "out of memory"), "allocation %lu: %s", n, err.msg);
+        ck_assert_msg(strstr(err.msg, sp) || strstr(err.msg, parent),
+                      "allocation %lu: the message names no file: %s", n, err.msg);
+        complete += (unsigned long)assert_nothing_partial(parent, dir, "memory.dmp", src, slen,
+                                                          err.msg);
+    }
+    fprintf(stderr, "extract_alloc_faults: %lu allocations, each failed once, %lu after the "
+            "copy was complete\n", allocs, complete);
+    free(src);
+    bf_dump_search_free(&s);
+    bf_target_close(t);
+}
+END_TEST
+
+/* The names of the four dumps of full_volume(). */
+static const char *const fi_dumps[] = {"memory.dmp", "a.DMP", "b.dmp", "pagefile.sys"};
+
+static int found_named(const bf_dump_search *s, const char *name)
+{
+    for (size_t i = 0; i < s->nfound; i++)
+        if (strcmp(base(s->found[i].path), name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A reason naming `name` and saying `why`. */
+static int reason_with(const bf_dump_search *s, const char *name, const char *why)
+{
+    for (size_t i = 0; i < s->nreasons; i++)
+        if (strstr(s->reasons[i], name) && strstr(s->reasons[i], why))
+            return 1;
+    return 0;
+}
+
+/* Every I/O operation of bf_dump_find fails in turn (reading the SYSTEM
+ * hive, probing each dump and the page file): either find fails naming the
+ * file, or each dump it could not read has a reason naming it with the
+ * system's text; never a silent "no dump". */
+START_TEST(find_io_faults)
+{
+    bf_target *t = full_volume();
+    bf_dump_search s;
+    bf_error err;
+    bf_io_fail_at(0, 0);
+    ck_assert_msg(bf_dump_find(t, &s, &err) == BF_OK, "%s", err.msg);
+    unsigned long ops = bf_io_fail_at(0, 0);
+    ck_assert_uint_eq(s.nfound, 4);
+    bf_dump_search_free(&s);
+    ck_assert_uint_ge(ops, 6); /* SYSTEM, MEMORY.DMP, 3 minidumps, the page file */
+    unsigned long points = 0, failed = 0, lost = 0;
+    for (unsigned long n = 1; n <= ops; n++) {
+        for (size_t k = 0; k < sizeof inject_errnos / sizeof *inject_errnos; k++) {
+            int e = inject_errnos[k];
+            const char *why = strerror(e);
+            bf_io_fail_at(n, e);
+            int rc = bf_dump_find(t, &s, &err);
+            unsigned long ran = bf_io_fail_at(0, 0);
+            ck_assert_msg(ran >= n, "op %lu: only %lu ran", n, ran);
+            points++;
+            if (rc != BF_OK) {
+                ck_assert_msg(strstr(err.msg, why) && strstr(err.msg, g_tmp),
+                              "op %lu (%s): %s", n, why, err.msg);
+                ck_assert_uint_eq(s.nfound, 0);
+                failed++;
+                continue;
+            }
+            int said = 0;
+            for (size_t i = 0; i < s.nreasons; i++)
+                said += strstr(s.reasons[i], why) && strstr(s.reasons[i], g_tmp);
+            if (!said)
+                print_reasons(&s);
+            ck_assert_msg(said == 1, "op %lu failing with %s: %d reasons say so", n, why, said);
+            for (size_t d = 0; d < sizeof fi_dumps / sizeof *fi_dumps; d++) {
+                if (found_named(&s, fi_dumps[d]))
+                    continue;
+                ck_assert_msg(reason_with(&s, fi_dumps[d], why), "op %lu: %s is neither found "
+                              "nor said to be unreadable", n, fi_dumps[d]);
+                lost++;
+            }
+            ck_assert(!has_reason(&s, "no crash dump was found"));
+            bf_dump_search_free(&s);
+        }
+    }
+    fprintf(stderr, "find_io_faults: %lu operations, %lu injections: %lu failed the search, "
+            "%lu lost one dump with a reason\n", ops, points, failed, lost);
+    bf_target_close(t);
+}
+END_TEST
+
+/* Every allocation of bf_dump_find fails in turn: out of memory, no leak
+ * (LeakSanitizer), nothing half-filled. */
+START_TEST(find_alloc_faults)
+{
+    bf_target *t = full_volume();
+    bf_dump_search s;
+    bf_error err;
+    bf_io_fail_alloc_at(0);
+    ck_assert_msg(bf_dump_find(t, &s, &err) == BF_OK, "%s", err.msg);
+    unsigned long allocs = bf_io_fail_alloc_at(0);
+    bf_dump_search_free(&s);
+    unsigned long unnoticed = 0, lost = 0;
+    for (unsigned long n = 1; n <= allocs; n++) {
+        bf_io_fail_alloc_at(n);
+        int rc = bf_dump_find(t, &s, &err);
+        unsigned long ran = bf_io_fail_alloc_at(0);
+        ck_assert_msg(ran >= n, "allocation %lu: only %lu ran", n, ran);
+        if (rc == BF_OK) {
+            /* Known: a few callers take a failed allocation for "absent" and
+             * go on with less (bf_logs_find, bf_hive_refresh_info, and
+             * bf_node_child/bf_node_lookup results in find.c's
+             * pick_control_set and read_settings); counted, not failed,
+             * until they pass BF_ERR_NOMEM on.  What is found must still be
+             * real. */
+            for (size_t i = 0; i < s.nfound; i++) {
+                size_t d = 0;
+                while (d < 4 && strcmp(base(s.found[i].path), fi_dumps[d]) != 0)
+                    d++;
+                ck_assert_msg(d < 4 && s.found[i].size > 0, "allocation %lu: found %s", n,
+                              s.found[i].path);
+            }
+            unnoticed++;
+            lost += 4 - s.nfound;
+            bf_dump_search_free(&s);
+            continue;
+        }
+        /* the hive layer reports a failed read buffer as an I/O error with
+         * the system's text for ENOMEM */
+        ck_assert_msg(rc == BF_ERR_NOMEM ? strstr(err.msg, "out of memory") != NULL
+                                         : strstr(err.msg, strerror(ENOMEM)) != NULL,
+                      "allocation %lu: %d %s", n, rc, err.msg);
+        ck_assert_uint_eq(s.nfound, 0);
+        ck_assert_ptr_null(s.reasons);
+    }
+    fprintf(stderr, "find_alloc_faults: %lu allocations, each failed once; %lu went unnoticed, "
+            "%lu dumps lost by them\n", allocs, unnoticed, lost);
+    bf_target_close(t);
+}
+END_TEST
+
 static Suite *dump_suite(void)
 {
     Suite *s = suite_create("dump");
@@ -970,6 +1257,15 @@ static Suite *dump_suite(void)
                         (int)(sizeof corpus_systems / sizeof corpus_systems[0]));
     tcase_add_test(tc, extract_files);
     tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("faults");
+    tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
+    tcase_add_test(tc, extract_io_faults);
+    tcase_add_test(tc, extract_alloc_faults);
+    tcase_add_test(tc, find_io_faults);
+    tcase_add_test(tc, find_alloc_faults);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,91 +3,113 @@
  *
  * The copy streams through one fixed 1 MiB buffer (a dump can be as large
  * as the machine's memory), so it cannot use bf_io_write_new, which writes
- * one whole buffer: it creates the temporary file itself with
- * O_CREAT|O_EXCL|O_NOFOLLOW, writes, flushes, and then links it to its
- * final name without ever replacing an existing file (link(2); on Windows
- * rename, which refuses an existing target), then flushes the directory.
+ * one whole buffer: it creates the temporary file with bf_io_create
+ * (O_CREAT|O_EXCL|O_NOFOLLOW), writes, flushes, and then gives it its final
+ * name without ever replacing an existing file (bf_io_link_new: link(2); on
+ * Windows a rename, which refuses an existing target), then flushes the
+ * directory.  Every step goes through the I/O seam (lib/io/io.h).
  */
 #include "dump/internal.h"
 #include "hive/internal.h"
 #include "io/io.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #ifdef _WIN32
-#include <io.h>
 #define lstat stat /* no symbolic links to tell apart */
-#endif
-
-#ifndef O_BINARY
-#define O_BINARY 0
-#endif
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
 #endif
 
 #define COPY_BUF (1u << 20)
 
-static int make_dir(const char *p)
-{
-#ifdef _WIN32
-    return mkdir(p);
-#else
-    return mkdir(p, 0755);
+/* A failed I/O step: "WHAT: strerror(e)", or "WHAT: out of memory" (code
+ * BF_ERR_NOMEM) when the seam ran out of memory. */
+static int io_fail(bf_error *err, int e, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
 #endif
+    ;
+
+static int io_fail(bf_error *err, int e, const char *fmt, ...)
+{
+    char what[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (e == ENOMEM)
+        return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", what);
+    return bf_fail_sys(err, e, "%s", what);
 }
 
-static int flush_fd(int fd)
+/* 1 when p is an existing directory, 0 when absent, -1 when something else. */
+static int dir_state(const char *p)
+{
+    struct stat st;
+    if (stat(p, &st) != 0)
+        return 0;
+    return S_ISDIR(st.st_mode) ? 1 : -1;
+}
+
+/* Create the directory p (its parent exists) and flush its parent. */
+static int make_one_dir(const char *p, bf_error *err)
+{
+    int st = dir_state(p);
+    if (st > 0)
+        return BF_OK;
+    if (st < 0)
+        return bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory", p);
+    int e = bf_io_mkdir(p);
+    if (e == EEXIST)
+        return BF_OK; /* made meanwhile (or a drive name); make_dirs checks the end */
+    if (e)
+        return io_fail(err, e, "cannot create the directory %s", p);
+    if ((e = bf_io_flush_dir(p)) != 0)
+        return io_fail(err, e, "created the directory %s, but flushing the folder holding it "
+                       "failed", p);
+    return BF_OK;
+}
+
+static int is_sep(char c)
 {
 #ifdef _WIN32
-    return _commit(fd);
-#else
-    return fsync(fd);
+    if (c == '\\')
+        return 1;
 #endif
+    return c == '/';
 }
 
 /* Create `dir` and its missing parents. */
 static int make_dirs(const char *dir, bf_error *err)
 {
-    struct stat st;
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? BF_OK
-                                   : bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory",
-                                             dir);
+    int st = dir_state(dir);
+    if (st > 0)
+        return BF_OK;
+    if (st < 0)
+        return bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory", dir);
     size_t n = strlen(dir);
     char *p = bf_malloc(n + 1);
     if (!p)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory creating the directory %s", dir);
     memcpy(p, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (p[i] != '/' && p[i] != '\0'
-#ifdef _WIN32
-            && p[i] != '\\'
-#endif
-        )
+    int rc = BF_OK;
+    for (size_t i = 1; rc == BF_OK && i <= n; i++) {
+        if (p[i] != '\0' && !is_sep(p[i]))
             continue;
+        if (is_sep(p[i - 1]))
+            continue; /* "a//b", or a trailing separator */
         char c = p[i];
         p[i] = '\0';
-        if (make_dir(p) != 0 && errno != EEXIST) {
-            int e = errno;
-            int rc = bf_fail_sys(err, e, "cannot create the directory %s", p);
-            free(p);
-            return rc;
-        }
+        rc = make_one_dir(p, err);
         p[i] = c;
     }
     free(p);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (rc == BF_OK && dir_state(dir) <= 0)
         return bf_fail(err, BF_ERR_IO, "cannot create the directory %s", dir);
-    return BF_OK;
+    return rc;
 }
 
 /* Name of the copy: the file's own name, "pagefile-MEMORY.DMP" for a page
@@ -120,66 +142,42 @@ static char *path_join(const char *dir, const char *name, const char *suffix)
     return p;
 }
 
-static int write_all(int fd, const uint8_t *b, size_t n)
+/* Read n bytes at off (fewer only at end of file).  0 or errno; *got. */
+static int read_full(bf_io_file *in, uint8_t *b, size_t n, uint64_t off, size_t *got)
 {
-    while (n) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return w < 0 ? errno : EIO;
-        b += w;
-        n -= (size_t)w;
+    *got = 0;
+    while (*got < n) {
+        size_t r;
+        int e = bf_io_pread(in, b + *got, n - *got, off + *got, &r);
+        if (e)
+            return e;
+        if (r == 0)
+            break;
+        *got += r;
     }
     return 0;
 }
 
-/* Read up to n bytes (short only at end of file).  Bytes read, or -errno. */
-static long long read_full(int fd, uint8_t *b, size_t n)
+/* Copy `total` bytes of the open src into the open tmp. */
+static int copy_stream(bf_io_file *in, const char *src, bf_io_file *out, const char *tmp,
+                       uint64_t total, bf_progress_cb cb, void *ctx, bf_error *err)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, b + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -(long long)errno;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (long long)got;
-}
-
-/* Copy `total` bytes of src into the new file tmp. */
-static int copy_bytes(const char *src, const char *tmp, uint64_t total, bf_progress_cb cb,
-                      void *ctx, int *created, bf_error *err)
-{
-    int in = open(src, O_RDONLY | O_BINARY | O_CLOEXEC);
-    if (in < 0)
-        return bf_fail_sys(err, errno, "cannot open %s", src);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_BINARY | O_CLOEXEC, 0644);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        return bf_fail_sys(err, e, "cannot create %s", tmp);
-    }
-    *created = 1;
     uint8_t *buf = bf_malloc(COPY_BUF);
-    int rc = buf ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    if (!buf)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory for the buffer copying %s", src);
+    int rc = BF_OK;
     uint64_t done = 0;
     while (rc == BF_OK && done < total) {
-        size_t want = total - done < COPY_BUF ? (size_t)(total - done) : COPY_BUF;
-        long long got = read_full(in, buf, want);
-        int e;
-        if (got < 0)
-            rc = bf_fail_sys(err, (int)-got, "cannot read %s at offset %llu", src,
-                             (unsigned long long)done);
-        else if ((size_t)got < want)
+        size_t want = total - done < COPY_BUF ? (size_t)(total - done) : COPY_BUF, got;
+        int e = read_full(in, buf, want, done, &got);
+        if (e)
+            rc = io_fail(err, e, "cannot read %s at offset %llu", src,
+                         (unsigned long long)(done + got));
+        else if (got < want)
             rc = bf_fail(err, BF_ERR_IO, "%s ended at %llu bytes; the dump needs %llu", src,
-                         (unsigned long long)(done + (uint64_t)got), (unsigned long long)total);
-        else if ((e = write_all(out, buf, want)) != 0)
-            rc = bf_fail_sys(err, e, "cannot write %s", tmp);
+                         (unsigned long long)(done + got), (unsigned long long)total);
+        else if ((e = bf_io_write(out, buf, want)) != 0)
+            rc = io_fail(err, e, "cannot write %s at offset %llu", tmp, (unsigned long long)done);
         else {
             done += want;
             if (cb)
@@ -189,37 +187,41 @@ static int copy_bytes(const char *src, const char *tmp, uint64_t total, bf_progr
     if (rc == BF_OK && total == 0 && cb)
         cb(ctx, 0, 0);
     free(buf);
-    close(in);
-    if (rc == BF_OK && flush_fd(out) != 0)
-        rc = bf_fail_sys(err, errno, "cannot flush %s", tmp);
-    if (close(out) != 0 && rc == BF_OK)
-        rc = bf_fail_sys(err, errno, "cannot close %s", tmp);
+    return rc;
+}
+
+/* Copy `total` bytes of src into the new file tmp, flushed and closed.
+ * *created once tmp exists. */
+static int copy_bytes(const char *src, const char *tmp, uint64_t total, bf_progress_cb cb,
+                      void *ctx, int *created, bf_error *err)
+{
+    bf_io_file *in, *out;
+    int e = bf_io_open_read(src, &in);
+    if (e)
+        return io_fail(err, e, "cannot open %s", src);
+    if ((e = bf_io_create(tmp, 0644, &out)) != 0) {
+        bf_io_close(in);
+        return io_fail(err, e, "cannot create %s", tmp);
+    }
+    *created = 1;
+    int rc = copy_stream(in, src, out, tmp, total, cb, ctx, err);
+    bf_io_close(in);
+    if (rc == BF_OK && (e = bf_io_flush(out)) != 0)
+        rc = io_fail(err, e, "cannot flush %s", tmp);
+    if ((e = bf_io_close(out)) != 0 && rc == BF_OK)
+        rc = io_fail(err, e, "cannot close %s", tmp);
     return rc;
 }
 
 /* Give tmp its final name, never replacing an existing file. */
 static int publish(const char *tmp, const char *final, bf_error *err)
 {
-#ifdef _WIN32
-    if (rename(tmp, final) != 0)
-        return errno == EEXIST ? bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it",
-                                         final)
-                               : bf_fail_sys(err, errno, "cannot rename %s to %s", tmp, final);
+    int e = bf_io_link_new(tmp, final);
+    if (e == EEXIST)
+        return bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it", final);
+    if (e)
+        return io_fail(err, e, "cannot give %s its name %s", tmp, final);
     return BF_OK;
-#else
-    if (link(tmp, final) == 0) {
-        bf_io_unlink(tmp);
-        return BF_OK;
-    }
-    if (errno == EEXIST)
-        return bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it", final);
-    /* a file system without hard links: check, then rename */
-    struct stat st;
-    if (lstat(final, &st) == 0)
-        return bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it", final);
-    int e = bf_io_rename(tmp, final);
-    return e ? bf_fail_sys(err, e, "cannot rename %s to %s", tmp, final) : BF_OK;
-#endif
 }
 
 int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, void *ctx,
@@ -243,7 +245,7 @@ int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, 
     if (!final || !tmp) {
         free(final);
         free(tmp);
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory copying %s into %s", f->path, dir);
     }
     if (lstat(final, &st) == 0)
         rc = bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it", final);
@@ -251,8 +253,10 @@ int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, 
         rc = copy_bytes(f->path, tmp, total, cb, ctx, &created, err);
     if (rc == BF_OK)
         rc = publish(tmp, final, err);
+    /* past this point the copy is complete under its name; only its
+     * durability is in question */
     if (rc == BF_OK && (e = bf_io_flush_dir(final)) != 0)
-        rc = bf_fail_sys(err, e, "%s written, but flushing its directory failed", final);
+        rc = io_fail(err, e, "%s written, but flushing its directory failed", final);
     if (created && lstat(tmp, &st) == 0)
         bf_io_unlink(tmp); /* our own O_EXCL file: already gone once published */
     if (rc == BF_OK && out_path)

@@ -16,17 +16,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#ifndef O_BINARY
-#define O_BINARY 0
-#endif
 
 #define DEFAULT_DUMP_FILE "%SystemRoot%\\MEMORY.DMP"
 #define DEFAULT_MINIDUMP_DIR "%SystemRoot%\\Minidump"
@@ -247,13 +240,27 @@ static int lowest_control_set(finder *f, bf_error *err, int *best)
     return rc;
 }
 
+/* A key under `from`: BF_OK; BF_ERR_NOT_FOUND when absent or unreadable
+ * (it then counts as absent); BF_ERR_NOMEM (err set) when memory ran out. */
+static int find_key(finder *f, bf_node from, const char *path, bf_node *out, bf_error *err)
+{
+    bf_error e;
+    int rc = bf_node_lookup(f->h, from, path, out, &e);
+    if (rc == BF_OK)
+        return BF_OK;
+    *out = BF_NONE;
+    return rc == BF_ERR_NOMEM ? pass_error(err, &e) : BF_ERR_NOT_FOUND;
+}
+
 static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
 {
     bf_node root = bf_hive_root(f->h), sel = BF_NONE;
     uint32_t cur = 0;
     char name[32];
     int have = 0, rc;
-    if (bf_node_child(f->h, root, "Select", &sel, NULL) == BF_OK) {
+    if ((rc = find_key(f, root, "Select", &sel, err)) == BF_ERR_NOMEM)
+        return rc;
+    if (rc == BF_OK) {
         rc = get_dword(f, sel, "Current", &cur, err);
         if (rc < 0)
             return rc;
@@ -261,7 +268,9 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
     }
     if (have) {
         snprintf(name, sizeof name, "ControlSet%03u", (unsigned)cur);
-        if (bf_node_child(f->h, root, name, cs, NULL) == BF_OK)
+        if ((rc = find_key(f, root, name, cs, err)) == BF_ERR_NOMEM)
+            return rc;
+        if (rc == BF_OK)
             return (f->s->control_set = bf_strdup(name)) ? BF_OK
                                                       : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
@@ -293,33 +302,24 @@ static int pick_control_set(finder *f, bf_node *cs, bf_error *err)
 static int probe_file(const char *path, uint8_t *buf, size_t *got, uint64_t *size,
                       int64_t *mtime)
 {
-    int fd = open(path, O_RDONLY | O_BINARY);
-    if (fd < 0)
-        return errno;
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-    } else if (!S_ISREG(st.st_mode)) {
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    } else {
-        *size = (uint64_t)st.st_size;
-        *mtime = (int64_t)st.st_mtime;
-        *got = 0;
+    bf_io_file *fh;
+    uint64_t ssize;
+    int64_t ns;
+    *got = 0;
+    int e = bf_io_open_read(path, &fh);
+    if (e)
+        return e;
+    if ((e = bf_io_size(fh, size)) == 0 && (e = bf_io_stat(path, &ssize, &ns)) == 0) {
+        /* seconds, rounded down also before 1970 */
+        *mtime = ns / 1000000000 - (ns % 1000000000 < 0);
         while (*got < DMP_PROBE_BYTES) {
-            ssize_t r = read(fd, buf + *got, DMP_PROBE_BYTES - *got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                e = errno;
+            size_t r;
+            if ((e = bf_io_pread(fh, buf + *got, DMP_PROBE_BYTES - *got, *got, &r)) != 0 || !r)
                 break;
-            }
-            if (r == 0)
-                break;
-            *got += (size_t)r;
+            *got += r;
         }
     }
-    close(fd);
+    bf_io_close(fh);
     return e;
 }
 
@@ -360,6 +360,8 @@ static int check_dump_file(finder *f, int source, const char *path, const char *
     if (rc)
         return rc < 0 ? rc : BF_OK;
     int e = probe_file(path, buf, &got, &size, &mtime);
+    if (e == ENOMEM)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
     if (e)
         return add_reason(f, err, "%s (%s) cannot be read: %s", winpath, path, strerror(e));
     bf_dump_info info;
@@ -383,6 +385,8 @@ static int check_page_file(finder *f, const char *path, const char *winpath, bf_
     if (rc)
         return rc < 0 ? rc : BF_OK;
     int e = probe_file(path, buf, &got, &size, &mtime);
+    if (e == ENOMEM)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
     if (e)
         return add_reason(f, err, "the page file %s (%s) cannot be read: %s", winpath, path,
                           strerror(e));
@@ -624,11 +628,12 @@ static int read_settings(finder *f, bf_node cs, bf_node *mm, bf_error *err)
     uint32_t v;
     bf_dump_search *s = f->s;
     *mm = BF_NONE;
-    if (bf_node_lookup(f->h, cs, "Control\\CrashControl", &cc, NULL) != BF_OK)
-        cc = BF_NONE;
-    if (bf_node_lookup(f->h, cs, "Control\\Session Manager\\Memory Management", mm, NULL) != BF_OK)
-        *mm = BF_NONE;
-    int rc = get_dword(f, cc, "CrashDumpEnabled", &v, err);
+    int rc = find_key(f, cs, "Control\\CrashControl", &cc, err);
+    if (rc == BF_ERR_NOMEM ||
+        (rc = find_key(f, cs, "Control\\Session Manager\\Memory Management", mm, err)) ==
+            BF_ERR_NOMEM)
+        return rc;
+    rc = get_dword(f, cc, "CrashDumpEnabled", &v, err);
     if (rc < 0)
         return rc;
     s->crash_dump_enabled = rc == 1 ? (int)(v > 0x7FFFFFFFu ? 0x7FFFFFFF : v) : -1;

@@ -201,6 +201,47 @@ int bf_io_rename(const char *from, const char *to)
 #endif
 }
 
+char *bf_io_tmp_name(const char *path)
+{
+    static unsigned counter;
+    size_t n = strlen(path) + 64;
+    char *t = bf_malloc(n);
+    if (!t)
+        return NULL;
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+#ifdef _WIN32
+    long pid = (long)GetCurrentProcessId();
+#else
+    long pid = (long)getpid();
+#endif
+    snprintf(t, n, "%.*s.%s" BF_IO_TMP_TAG "%ld-%u", (int)(base - path), path, base, pid, ++counter);
+    return t;
+}
+
+int bf_io_replace(const char *path, const uint8_t *data, size_t len, int mode, const char **step)
+{
+    *step = "create";
+    char *tmp = bf_io_tmp_name(path);
+    if (!tmp)
+        return ENOMEM;
+    int e = bf_io_write_new(tmp, data, len, mode, step);
+    if (!e) {
+        *step = "rename";
+        e = bf_io_rename(tmp, path);
+        if (e)
+            unlink(tmp);
+        else {
+            *step = "directory flush";
+            e = bf_io_flush_dir(path);
+        }
+    }
+    free(tmp);
+    return e;
+}
+
 int bf_io_mkdir(const char *path)
 {
     int e = injected();
@@ -309,3 +350,6 @@ char *bf_io_path_join(const char *dir, const char *name)
         snprintf(s, n, "%s/%s", dir, name);
     return s;
 }
+
+/* The fault-injection counter, for lib/io/stream.c. */
+int bf_io_injected(void) { return injected(); }

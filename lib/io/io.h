@@ -31,6 +31,12 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len);
  * *step names the failing step ("create", "write", "flush", "close"). */
 int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
 int bf_io_rename(const char *from, const char *to);
+/* A temporary name beside `path`: ".NAME.bootfix-tmp-PID-N" (malloc'd). */
+char *bf_io_tmp_name(const char *path);
+/* Replace `path` by these bytes atomically: a temporary file beside it,
+ * flushed, renamed over it, directory flushed.  0 or errno; *step names
+ * the failing step.  Used to put original bytes back (rollback). */
+int bf_io_replace(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
 /* Create one directory (mode 0755 on POSIX); 0 or errno (EEXIST when it exists). */
 int bf_io_mkdir(const char *path);
 int bf_io_unlink(const char *path);
@@ -44,6 +50,29 @@ int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns);
 char *bf_io_path_join(const char *dir, const char *name);
 /* `len` bytes from the system's random source (new GUIDs).  0 or errno. */
 int bf_io_random(void *buf, size_t len);
+
+/* ---- write locks (lock.c) ---------------------------------------------------------- */
+/* An exclusive lock on the folder holding `path`, held by this process until
+ * bf_io_unlock: two processes cannot both hold it (flock on the folder; on
+ * Windows a share-nothing, delete-on-close lock file in it).  Locks of one
+ * process on one folder are counted, so a run may open several files of one
+ * folder.  It is released when the process ends, however it ends.
+ * 0, EWOULDBLOCK when another process holds it, or another errno. */
+typedef struct bf_io_lock bf_io_lock;
+int bf_io_lock_dir_of(const char *path, bf_io_lock **out);
+void bf_io_unlock(bf_io_lock *l);
+/* The folder a lock is on (for messages). */
+const char *bf_io_lock_dir(const bf_io_lock *l);
+/* Remove temporary files an interrupted commit of `path` left beside it
+ * (".NAME.bootfix-tmp-*"); only safe while holding the folder's lock.
+ * Returns how many were removed. */
+unsigned bf_io_sweep_tmp(const char *path);
+/* The prefix of those temporary names for `path`'s base name NAME:
+ * ".NAME.bootfix-tmp-" (what commit.c creates). */
+#define BF_IO_TMP_TAG ".bootfix-tmp-"
+
+/* Count one I/O operation; an errno when it is the one to fail (for lib/io/stream.c). */
+int bf_io_injected(void);
 
 /* ---- streaming (large files: dumps, page files) ------------------------------------- */
 typedef struct bf_io_file bf_io_file;
