@@ -166,6 +166,7 @@ static const struct {
     {"backup create", {"backup", "(create)"}},
     {"backup write", {"backup", "(write)"}},
     {"backup flush", {"backup", "(flush)"}},
+    {"backup naming", {"backup", "(naming)"}},
     {"temp create", {"create of temporary file", NULL}},
     {"temp write", {"write of temporary file", NULL}},
     {"temp flush", {"flush of temporary file", NULL}},

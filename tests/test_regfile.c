@@ -676,18 +676,18 @@ START_TEST(import_error_encodings_and_limits)
     ck_assert_int_eq(import_text(h, PFX, nul, sizeof nul - 1, &st, &e), BF_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(e.msg, "t.reg: line 3: NUL"));
 
-    /* a line over 1 MiB */
-    size_t n = (1u << 20) + 100;
+    /* a line over the limit */
+    size_t n = BF_LIMIT_REG_LINE + 100;
     char *big = malloc(2 * n + 200);
     int k = sprintf(big, "REGEDIT4\n[HKEY_LOCAL_MACHINE\\TEST]\n\"a\"=\"");
     memset(big + k, 'x', n);
     strcpy(big + k + n, "\"\n");
     ck_assert_int_eq(import_text(h, PFX, big, strlen(big), &st, &e), BF_ERR_LIMIT);
     ck_assert_ptr_nonnull(strstr(e.msg, "t.reg: line 3: line longer than"));
-    /* hex data continued past 1 MiB */
+    /* hex data continued past the limit */
     k = sprintf(big, "REGEDIT4\n[HKEY_LOCAL_MACHINE\\TEST]\n\"a\"=hex:");
     size_t p = (size_t)k;
-    while (p < 2 * n) { /* 15 of every 19 bytes count: > 1.5 MiB */
+    while (p < 2 * n) { /* 15 of every 19 bytes count: > 1.5 times the limit */
         memcpy(big + p, "00,01,02,03,04,\\\n  ", 19);
         p += 19;
     }

@@ -318,7 +318,7 @@ START_TEST(parse_refusals)
     strcpy(big, "REM ok\nREM ");
     memset(big + strlen(big), 'x', SC_MAX_LINE);
     big[11 + SC_MAX_LINE] = '\0';
-    refused(big, BF_ERR_LIMIT, 2, "limited to 32 KiB");
+    refused(big, BF_ERR_LIMIT, 2, "limited to 8191 characters");
     free(big);
     big = malloc(SC_MAX_LINES + 2);
     ck_assert_ptr_nonnull(big);

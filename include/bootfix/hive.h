@@ -50,6 +50,27 @@ typedef struct bf_error {
     char msg[768];
 } bf_error;
 
+/* ---- limits -------------------------------------------------------------
+ * The largest things bootfix reads or writes.  Going past one fails with
+ * BF_ERR_LIMIT and a message naming the file, the key (or the offset, when
+ * reading) and the limit: when writing (adding a key or value, setting data,
+ * importing a .reg line, parsing a script) and when reading a file that
+ * already exceeds it (nothing is silently truncated).  [MS] is Microsoft
+ * Learn, "Registry element size limits"; the corpus figures are the largest
+ * seen in 142 real hives (5,000 subkeys, 1,942 values, 24 levels, 270 KB). */
+#define BF_LIMIT_HIVE_SIZE 0x80000000u /* bytes per hive file: stable cell indexes have 31 bits (2 GiB) */
+#define BF_LIMIT_KEY_DEPTH 512         /* levels of keys, the root is level 1: [MS] "512 levels deep" */
+#define BF_LIMIT_KEY_NAME 255          /* UTF-16 code units per key name: [MS] */
+#define BF_LIMIT_VALUE_NAME 16383      /* UTF-16 code units per value name: [MS] */
+#define BF_LIMIT_SUBKEYS 1000000u      /* subkeys of one key: bootfix's bound (the format allows more) */
+#define BF_LIMIT_VALUES 1000000u       /* values of one key (a single list cell): bootfix's bound */
+#define BF_LIMIT_VALUE_SIZE (256u << 20) /* data bytes per value, formats 1.4-1.6: [MS] "available memory" */
+#define BF_LIMIT_VALUE_SIZE_13 (1u << 20) /* data bytes per value, format 1.3: [MS] "1 MB (standard format)" */
+#define BF_LIMIT_REG_LINE (4u << 20)   /* UTF-8 bytes per .reg logical line (continuations joined): bootfix's;
+                                          room for the hex text of a 1 MB value, as `reg export` writes it */
+#define BF_LIMIT_SCRIPT_SIZE (16u << 20) /* bytes per script: bootfix's bound (cmd.exe has none) */
+#define BF_LIMIT_SCRIPT_LINE 8191      /* UTF-16 units per script line: cmd.exe's command-line maximum */
+
 /* Registry value types (winnt.h numbering). Unknown numbers are kept. */
 enum bf_reg_type {
     BF_REG_NONE = 0,
@@ -117,6 +138,7 @@ typedef struct bf_hive_info {
     const char *log_used[3];  /* logs whose data was applied, in order */
     char embedded_name[128];  /* base block file name field, UTF-8 */
     int modified;             /* in-memory image differs from the file */
+    char log_problem[512];    /* dirty but not replayed: why no log could be applied */
 } bf_hive_info;
 
 int bf_hive_get_info(const bf_hive *h, bf_hive_info *info);
@@ -189,6 +211,18 @@ typedef struct bf_commit_opts {
  * "written, but flushing its directory failed") and may not be durable.  The written hive is
  * clean, with sequence numbers above every sequence number in its logs. */
 int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err);
+
+/* Commit several hives (each opened from its file) all or nothing: every
+ * file is written to a verified temporary file first; a commit record
+ * beside each file names all of them while they are renamed in place; a
+ * failed rename puts the files already renamed back.  *written: how many
+ * files hold the new bytes afterwards (0 or n, unless putting back failed,
+ * which the message says).  If the process dies while renaming, the next
+ * bf_hive_open(BF_OPEN_WRITE) of any of the files completes the commit. */
+int bf_hive_commit_group(bf_hive *const *hives, size_t n, int no_libregf, size_t *written, bf_error *err);
+/* Complete a group commit interrupted while renaming, if `path` has a
+ * commit record (bf_hive_open does this under the folder's write lock). */
+int bf_hive_recover_group(const char *path, bf_error *err);
 
 /* The bytes bf_hive_commit would write (malloc'd). */
 int bf_hive_serialize(bf_hive *h, uint8_t **buf, size_t *len, bf_error *err);

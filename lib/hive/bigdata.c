@@ -5,8 +5,11 @@
 
 #include <stdlib.h>
 
-#define BF_MAX_VALUE_DATA (256u << 20) /* bootfix's limit: 256 MiB */
-#define BF_MAX_VALUE_DATA_13 (1u << 20) /* 1 MB in the standard (1.3) format [S7] */
+#define BF_MAX_VALUE_DATA BF_LIMIT_VALUE_SIZE       /* bootfix's limit: 256 MiB */
+#define BF_MAX_VALUE_DATA_13 BF_LIMIT_VALUE_SIZE_13 /* 1 MB in the standard (1.3) format [S7] */
+
+/* Most data bytes one value may hold in this hive's format version. */
+static uint32_t max_value_data(const bf_hive *h) { return h->minor == 3 ? BF_MAX_VALUE_DATA_13 : BF_MAX_VALUE_DATA; }
 
 static int is_big(const bf_hive *h, uint32_t size) { return h->minor >= 4 && size > REGF_BIG_SEGMENT; }
 
@@ -31,6 +34,10 @@ int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_
         *data = bf_malloc(1);
         return *data ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
+    if (size > max_value_data(h))
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: offset 0x%llx: value of %u bytes: more than the limit of %u bytes for a version 1.%u hive",
+                       h->path, (unsigned long long)(vk - h->img) + VK_DATASIZE, size, max_value_data(h), h->minor);
     uint32_t clen;
     const uint8_t *c = bf_cell(h, off, &clen, "value data", err);
     if (!c)
@@ -99,12 +106,9 @@ int bf_data_write(bf_hive *h, const void *data, size_t len, uint32_t *size_field
         *data_field = rd32(b);
         return BF_OK;
     }
-    if (h->minor == 3 && len > BF_MAX_VALUE_DATA_13)
-        return bf_fail(err, BF_ERR_LIMIT,
-                       "%s: %zu bytes of value data exceed the 1 MB limit of version 1.3 hives", h->path, len);
-    if (len > BF_MAX_VALUE_DATA)
-        return bf_fail(err, BF_ERR_LIMIT, "%s: %zu bytes of value data exceed bootfix's limit of %u bytes", h->path,
-                       len, BF_MAX_VALUE_DATA);
+    if (len > max_value_data(h))
+        return bf_fail(err, BF_ERR_LIMIT, "%s: %zu bytes of value data: the limit is %u bytes in a version 1.%u hive",
+                       h->path, len, max_value_data(h), h->minor);
     uint32_t size = (uint32_t)len, off;
     int rc;
     if (!is_big(h, size)) {

@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "regfile_util.h"
 
 /* Header fields of a clean hive written now: both sequence numbers above
  * every sequence number seen in the file and its logs (so no stale log can
@@ -54,46 +57,74 @@ int bf_hive_serialize(bf_hive *h, uint8_t **buf, size_t *len, bf_error *err)
     return BF_OK;
 }
 
-static char *tmp_name(const char *target)
+/* ---- one file: prepare (temporary file written and verified), publish ---- */
+
+struct prepared {
+    bf_hive *h;
+    const char *target; /* the file replaced (or out_path) */
+    char *tmp;          /* the verified temporary file beside it */
+    uint8_t *buf;       /* the bytes written */
+    size_t len;
+    const char *backup; /* the backup this commit made (removed again on failure) */
+};
+
+/* Forget a prepared commit; failed: also remove the backup it made (the
+ * file was not changed, so the copy is not needed and is not left behind). */
+static void prepared_discard(struct prepared *p, int failed)
 {
-    size_t n = strlen(target) + 64;
-    char *t = bf_malloc(n);
-    if (!t)
-        return NULL;
-    const char *slash = strrchr(target, '/');
-#ifdef _WIN32
-    const char *bs = strrchr(target, '\\');
-    if (bs && (!slash || bs > slash))
-        slash = bs;
-#endif
-    size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
-    static unsigned counter;
-    snprintf(t, n, "%.*s.%s.bootfix-tmp-%ld-%u", (int)dirlen, target, target + dirlen, (long)getpid_portable(),
-             ++counter);
-    return t;
+    if (failed && p->backup) {
+        bf_io_unlink(p->backup);
+        bf_io_flush_dir(p->backup);
+    }
+    p->backup = NULL;
+    if (p->tmp)
+        bf_io_unlink(p->tmp);
+    free(p->tmp);
+    free(p->buf);
+    p->tmp = NULL;
+    p->buf = NULL;
 }
 
-int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
+/* The backup copy appears under its name only complete: written to a
+ * temporary name beside it (which the next writer's sweep removes if the
+ * process dies), flushed, then linked to its name, never replacing. */
+static int write_backup(const char *path, const uint8_t *data, size_t len, const char **step)
 {
-    static const bf_commit_opts none;
-    if (!opts)
-        opts = &none;
+    *step = "create";
+    char *tmp = bf_io_tmp_name(path);
+    if (!tmp)
+        return ENOMEM;
+    int e = bf_io_write_new(tmp, data, len, 0600, step);
+    if (!e) {
+        *step = "naming";
+        e = bf_io_link_new(tmp, path);
+        if (e)
+            bf_io_unlink(tmp);
+    }
+    free(tmp);
+    return e;
+}
+
+/* Steps 1 to 5: everything up to the rename.  On failure nothing is left. */
+static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, bf_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->h = h;
     if (!h->writable)
         return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
-    const char *target = opts->out_path ? opts->out_path : h->path;
+    p->target = opts->out_path ? opts->out_path : h->path;
+    const char *target = p->target;
     if (!opts->out_path && h->disk_mtime < 0)
         return bf_fail(err, BF_ERR_INVALID, "%s: an in-memory hive needs an output path", h->path);
 
-    uint8_t *buf;
-    size_t len;
-    int rc = bf_hive_serialize(h, &buf, &len, err);
+    int rc = bf_hive_serialize(h, &p->buf, &p->len, err);
     if (rc)
         return rc;
     /* 1. our checker on the exact bytes to be written */
     char first[512] = "";
-    int problems = bf_check_run(buf, len, bf_check_first_problem, first, err);
+    int problems = bf_check_run(p->buf, p->len, bf_check_first_problem, first, err);
     if (problems != 0) {
-        free(buf);
+        prepared_discard(p, 1);
         if (problems < 0)
             return problems;
         return bf_fail(err, BF_ERR_VERIFY, "%s: not written: the new hive fails the structural check (%d problem%s, "
@@ -105,7 +136,7 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
         int64_t mtime;
         int e = bf_io_stat(h->path, &size, &mtime);
         if (e || mtime != h->disk_mtime || size != h->info.file_size) {
-            free(buf);
+            prepared_discard(p, 1);
             return bf_fail(err, BF_ERR_IO, "%s: not written: the file changed on disk since it was opened", h->path);
         }
     }
@@ -116,76 +147,366 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
         const char *step;
         int e = bf_io_read_file(h->path, &orig, &olen);
         if (e) {
-            free(buf);
+            prepared_discard(p, 1);
             return bf_fail_sys(err, e, "%s: not written: cannot read it for the backup", h->path);
         }
-        e = bf_io_write_new(opts->backup_path, orig, olen, 0600, &step);
+        e = write_backup(opts->backup_path, orig, olen, &step);
         free(orig);
         if (e) {
-            free(buf);
+            prepared_discard(p, 1);
             return bf_fail_sys(err, e, "%s: not written: backup %s failed (%s)", h->path, opts->backup_path, step);
         }
+        p->backup = opts->backup_path;
     }
     /* 4. temporary file beside the target, flushed */
-    char *tmp = tmp_name(target);
+    char *tmp = bf_io_tmp_name(target);
     if (!tmp) {
-        free(buf);
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+        prepared_discard(p, 1);
+        return bf_fail(err, BF_ERR_NOMEM, "%s: not written: out of memory", target);
     }
     const char *step;
     int mode = bf_io_file_mode(opts->out_path ? h->path : target);
-    int e = bf_io_write_new(tmp, buf, len, mode, &step);
+    int e = bf_io_write_new(tmp, p->buf, p->len, mode, &step);
     if (e) {
         rc = bf_fail_sys(err, e, "%s: not written: %s of temporary file %s failed", target, step, tmp);
-        goto out;
+        free(tmp);
+        prepared_discard(p, 1);
+        return rc;
     }
+    p->tmp = tmp;
     /* 5. read it back: the bytes, our checker, and libregf when present */
     uint8_t *back;
     size_t blen;
     e = bf_io_read_file(tmp, &back, &blen);
     if (e) {
         rc = bf_fail_sys(err, e, "%s: not written: re-reading temporary file %s failed", target, tmp);
-        goto fail_tmp;
+        prepared_discard(p, 1);
+        return rc;
     }
-    int same = blen == len && memcmp(back, buf, len) == 0;
+    int same = blen == p->len && memcmp(back, p->buf, p->len) == 0;
     free(back);
     if (!same) {
         rc = bf_fail(err, BF_ERR_VERIFY, "%s: not written: temporary file %s does not read back as written", target,
                      tmp);
-        goto fail_tmp;
+        prepared_discard(p, 1);
+        return rc;
     }
     if (!opts->no_libregf) {
         rc = bf_verify_libregf(h, tmp, err);
-        if (rc && rc != BF_ERR_UNSUPPORTED)
-            goto fail_tmp;
+        if (rc && rc != BF_ERR_UNSUPPORTED) {
+            prepared_discard(p, 1);
+            return rc;
+        }
     }
+    return BF_OK;
+}
+
+/* The open hive now is the file on disk. */
+static void adopt_written(struct prepared *p)
+{
+    bf_hive *h = p->h;
+    memcpy(h->img, p->buf, REGF_BASE_BLOCK);
+    memcpy(h->img + REGF_BASE_BLOCK, p->buf + REGF_BASE_BLOCK, REGF_BIN_HDR);
+    uint64_t size;
+    bf_io_stat(h->path, &size, &h->disk_mtime);
+    h->info.file_size = size;
+    h->info.seq1 = h->info.seq2 = rd32(p->buf + BB_SEQ1);
+    h->info.dirty = 0;
+    h->info.checksum_ok = 1;
+    h->modified = 0;
+    bf_hive_refresh_info(h);
+}
+
+int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
+{
+    static const bf_commit_opts none;
+    if (!opts)
+        opts = &none;
+    struct prepared p;
+    int rc = prepare(h, opts, &p, err);
+    if (rc)
+        return rc;
     /* 6. rename over the target and make the rename durable */
-    e = bf_io_rename(tmp, target);
+    int e = bf_io_rename(p.tmp, p.target);
     if (e) {
-        rc = bf_fail_sys(err, e, "%s: not written: renaming %s over it failed", target, tmp);
-        goto fail_tmp;
+        rc = bf_fail_sys(err, e, "%s: not written: renaming %s over it failed", p.target, p.tmp);
+        prepared_discard(&p, 1);
+        return rc;
     }
-    if (!opts->out_path) {
-        /* the open hive now is the file on disk */
-        memcpy(h->img, buf, REGF_BASE_BLOCK);
-        memcpy(h->img + REGF_BASE_BLOCK, buf + REGF_BASE_BLOCK, REGF_BIN_HDR);
-        uint64_t size;
-        bf_io_stat(h->path, &size, &h->disk_mtime);
-        h->info.file_size = size;
-        h->info.seq1 = h->info.seq2 = rd32(buf + BB_SEQ1);
-        h->info.dirty = 0;
-        h->info.checksum_ok = 1;
-        h->modified = 0;
-        bf_hive_refresh_info(h);
-    }
-    e = bf_io_flush_dir(target);
+    free(p.tmp);
+    p.tmp = NULL;
+    if (!opts->out_path)
+        adopt_written(&p);
+    e = bf_io_flush_dir(p.target);
     /* the new file is in place; only its durability is in doubt */
-    rc = e ? bf_fail_sys(err, e, "%s: written, but flushing its directory failed", target) : BF_OK;
-    goto out;
-fail_tmp:
-    bf_io_unlink(tmp);
+    rc = e ? bf_fail_sys(err, e, "%s: written, but flushing its directory failed", p.target) : BF_OK;
+    prepared_discard(&p, 0);
+    return rc;
+}
+
+/* ---- several files: all or nothing ------------------------------------------------------ */
+
+/*
+ * Protocol of bf_hive_commit_group:
+ *   1. every file is prepared (its temporary file written, flushed, read
+ *      back and verified) and its current bytes kept for a rollback;
+ *   2. a group record ".NAME.bootfix-group" is written beside every file,
+ *      listing "file<TAB>temporary file" of every member;
+ *   3. the temporary files are renamed over their files, then the folders
+ *      are flushed;
+ *   4. the records are removed.
+ * A failure in 1 or 2 leaves every file as it was.  A failure in 3 puts the
+ * kept bytes back into the files already renamed.  If the process dies in
+ * 3, the next bf_hive_open for writing of any member finds a record and
+ * completes the renames (every temporary file named in a record is complete
+ * and verified, since records are written only after step 1).
+ */
+#define GROUP_TAG ".bootfix-group"
+
+static char *group_record_name(const char *path)
+{
+    const char *base = path;
+    for (const char *q = path; *q; q++)
+        if (*q == '/' || *q == '\\')
+            base = q + 1;
+    size_t n = strlen(path) + sizeof GROUP_TAG + 2;
+    char *r = bf_malloc(n);
+    if (r)
+        snprintf(r, n, "%.*s.%s" GROUP_TAG, (int)(base - path), path, base);
+    return r;
+}
+
+static void remove_records(char **records, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (records[i]) {
+            bf_io_unlink(records[i]);
+            bf_io_flush_dir(records[i]);
+        }
+}
+
+/* Put the kept bytes back into files[0..n).  0, or the first errno. */
+static int roll_back(bf_hive *const *hs, uint8_t *const *orig, const size_t *olen, size_t n, char *failed,
+                     size_t flen)
+{
+    int first = 0;
+    for (size_t i = n; i-- > 0;) {
+        const char *step;
+        int e = bf_io_replace(hs[i]->path, orig[i], olen[i], bf_io_file_mode(hs[i]->path), &step);
+        if (e && !first) {
+            first = e;
+            snprintf(failed, flen, "%s (%s: %s)", hs[i]->path, step, strerror(e));
+        }
+    }
+    return first;
+}
+
+static int write_records(struct prepared *ps, size_t n, char **records, bf_error *err)
+{
+    rf_buf text;
+    memset(&text, 0, sizeof text);
+    for (size_t i = 0; i < n; i++)
+        rf_printf(&text, "%s\t%s\n", ps[i].target, ps[i].tmp);
+    if (text.oom || text.len == 0) {
+        rf_free(&text);
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *step;
+        records[i] = group_record_name(ps[i].target);
+        int e = records[i] ? bf_io_write_new(records[i], text.p, text.len, 0600, &step) : ENOMEM;
+        int made = e == 0;
+        if (e == 0)
+            e = bf_io_flush_dir(records[i]);
+        if (e) {
+            int rc = bf_fail_sys(err, e, "%s: nothing was written: the commit record %s could not be written",
+                                 ps[i].target, records[i] ? records[i] : "");
+            /* the records made are this run's (O_EXCL): remove them */
+            remove_records(records, made ? i + 1 : i);
+            rf_free(&text);
+            return rc;
+        }
+    }
+    rf_free(&text);
+    return BF_OK;
+}
+
+int bf_hive_commit_group(bf_hive *const *hs, size_t n, int no_libregf, size_t *written, bf_error *err)
+{
+    bf_commit_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.no_libregf = no_libregf;
+    *written = 0;
+    if (n == 0)
+        return BF_OK;
+    if (n == 1) {
+        int rc = bf_hive_commit(hs[0], &opts, err);
+        *written = rc == BF_OK || (rc == BF_ERR_IO && strstr(err->msg, "written, but flushing")) ? 1 : 0;
+        return rc;
+    }
+    struct prepared *ps = bf_calloc(n, sizeof *ps);
+    uint8_t **orig = bf_calloc(n, sizeof *orig);
+    size_t *olen = bf_calloc(n, sizeof *olen);
+    char **records = bf_calloc(n, sizeof *records);
+    size_t nprep = 0, renamed = 0;
+    int rc = BF_OK;
+    if (!ps || !orig || !olen || !records) {
+        rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
+        goto out;
+    }
+    /* 1. keep the current bytes; prepare every file */
+    for (size_t i = 0; i < n; i++) {
+        int e = bf_io_read_file(hs[i]->path, &orig[i], &olen[i]);
+        if (e) {
+            rc = bf_fail_sys(err, e, "%s: not written: cannot read it to keep its bytes for a rollback", hs[i]->path);
+            goto out;
+        }
+    }
+    for (; nprep < n; nprep++)
+        if ((rc = prepare(hs[nprep], &opts, &ps[nprep], err)) != BF_OK)
+            goto out;
+    /* 2. the group records */
+    if ((rc = write_records(ps, n, records, err)) != BF_OK)
+        goto out;
+    /* 3. rename each; on a failure put the renamed ones back */
+    for (; renamed < n; renamed++) {
+        int e = bf_io_rename(ps[renamed].tmp, ps[renamed].target);
+        if (e) {
+            char failed[600] = "";
+            int rb = roll_back(hs, orig, olen, renamed, failed, sizeof failed);
+            if (rb == 0) {
+                rc = bf_fail_sys(err, e, "%s: not written: renaming %s over it failed; the files renamed before it "
+                                 "were put back, nothing was changed", ps[renamed].target, ps[renamed].tmp);
+                renamed = 0;
+            } else {
+                rc = bf_fail_sys(err, e, "%s: not written: renaming %s over it failed, and putting back the files "
+                                 "already written failed too: %s", ps[renamed].target, ps[renamed].tmp, failed);
+            }
+            goto out_records;
+        }
+        free(ps[renamed].tmp);
+        ps[renamed].tmp = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int e = bf_io_flush_dir(ps[i].target);
+        if (e) {
+            char failed[600] = "";
+            int rb = roll_back(hs, orig, olen, n, failed, sizeof failed);
+            if (rb == 0) {
+                rc = bf_fail_sys(err, e, "%s: not written: flushing its folder failed; every file of the commit was "
+                                 "put back, nothing was changed", ps[i].target);
+                renamed = 0;
+            } else {
+                rc = bf_fail_sys(err, e, "%s: flushing its folder failed, and putting back the files failed too: "
+                                 "%s", ps[i].target, failed);
+            }
+            goto out_records;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        adopt_written(&ps[i]);
+out_records:
+    /* 4. the records go last: a rename interrupted above can still be completed */
+    remove_records(records, n);
+    *written = renamed;
 out:
-    free(tmp);
-    free(buf);
+    for (size_t i = 0; ps && i < nprep; i++)
+        prepared_discard(&ps[i], rc != BF_OK);
+    for (size_t i = 0; records && i < n; i++)
+        free(records[i]);
+    for (size_t i = 0; orig && i < n; i++)
+        free(orig[i]);
+    free(ps);
+    free(orig);
+    free(olen);
+    free(records);
+    return rc;
+}
+
+/* ---- recovery of a group interrupted while renaming ---------------------------------------- */
+
+int bf_hive_recover_group(const char *path, bf_error *err)
+{
+    char *rec = group_record_name(path);
+    if (!rec)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    uint8_t *data;
+    size_t len;
+    int e = bf_io_read_file(rec, &data, &len);
+    if (e == ENOENT) {
+        free(rec);
+        return BF_OK;
+    }
+    if (e) {
+        int rc = bf_fail_sys(err, e, "%s: cannot read the commit record %s of an interrupted commit", path, rec);
+        free(rec);
+        return rc;
+    }
+    /* "file<TAB>tmp<LF>" lines */
+    int rc = BF_OK;
+    char *text = (char *)data;
+    char *members[16], *tmps[16];
+    size_t nm = 0;
+    int torn = 0;
+    for (size_t i = 0; i < len && rc == BF_OK;) {
+        size_t j = i;
+        while (j < len && data[j] != '\n')
+            j++;
+        if (j == len) {
+            torn = 1; /* it was being written: before any rename */
+            break;
+        }
+        text[j] = 0;
+        char *tab = strchr(text + i, '\t');
+        if (!tab || tab == text + i || tab[1] == 0 || nm == 16) {
+            rc = bf_fail(err, BF_ERR_FORMAT, "%s: commit record %s: line at offset %zu is not file<TAB>file", path,
+                         rec, i);
+            break;
+        }
+        *tab = 0;
+        members[nm] = text + i;
+        tmps[nm++] = tab + 1;
+        i = j + 1;
+    }
+    /* Renames started only after every member's record was written, and
+       the records are removed only after every rename: with all records
+       present, complete the pending renames; otherwise no rename happened
+       (or all did), and the temporary files left are discarded. */
+    int all = rc == BF_OK && !torn;
+    for (size_t k = 0; k < nm && all; k++) {
+        char *r = group_record_name(members[k]);
+        uint64_t sz;
+        int64_t mt;
+        all = r && bf_io_stat(r, &sz, &mt) == 0;
+        free(r);
+    }
+    for (size_t k = 0; k < nm && rc == BF_OK; k++) {
+        uint64_t sz;
+        int64_t mt;
+        if (bf_io_stat(tmps[k], &sz, &mt) != 0)
+            continue;
+        if (!all) {
+            bf_io_unlink(tmps[k]);
+            continue;
+        }
+        e = bf_io_rename(tmps[k], members[k]);
+        if (!e)
+            e = bf_io_flush_dir(members[k]);
+        if (e)
+            rc = bf_fail_sys(err, e, "%s: completing an interrupted commit: renaming %s over %s failed", path,
+                             tmps[k], members[k]);
+    }
+    if (rc == BF_OK) {
+        for (size_t k = 0; k < nm; k++) {
+            char *r = group_record_name(members[k]);
+            if (r && strcmp(r, rec) != 0)
+                bf_io_unlink(r);
+            free(r);
+        }
+        bf_io_unlink(rec);
+        bf_io_flush_dir(rec);
+    }
+    free(data);
+    free(rec);
     return rc;
 }

@@ -2,6 +2,8 @@
 #include "internal.h"
 #include "io/io.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,6 +53,24 @@ void bf_hive_refresh_info(bf_hive *h)
         in->log_paths[i] = h->log_path_store[i];
 }
 
+/* BF_ERR_LIMIT for a hive file of `size` bytes, larger than BF_LIMIT_HIVE_SIZE. */
+static int hive_too_large(const char *name, uint64_t size, bf_error *err)
+{
+    return bf_fail(err, BF_ERR_LIMIT, "%s: %llu bytes: larger than the limit for a hive file, %u bytes (2 GiB)", name,
+                   (unsigned long long)size, BF_LIMIT_HIVE_SIZE);
+}
+
+/* The base block's hive bins size (offset 0x28) within the limit. */
+static int check_hbins_limit(const char *name, const uint8_t *bb, bf_error *err)
+{
+    uint32_t hbins = rd32(bb + BB_HBINS_SIZE);
+    if (hbins > BF_MAX_HIVE_SIZE)
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: offset 0x28: hive bins size 0x%x: more than the limit of 0x%x bytes (a hive file is at "
+                       "most 2 GiB)", name, hbins, (unsigned)BF_MAX_HIVE_SIZE);
+    return BF_OK;
+}
+
 /* Common part of opening: `data` (malloc'd, owned) is the primary file. */
 static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *logs, size_t nlogs, unsigned flags,
                       bf_error *err)
@@ -66,6 +86,10 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
         free(data);
         return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x0: no 'regf' signature: not a registry hive", h->path);
     }
+    if (len > BF_LIMIT_HIVE_SIZE) {
+        free(data);
+        return hive_too_large(h->path, len, err);
+    }
     memcpy(bb_as_found, data, REGF_BASE_BLOCK);
     fill_info(h, bb_as_found, len);
 
@@ -80,7 +104,14 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
         }
         memcpy(work, data, len);
-        int rc = bf_log_replay(&work, &rlen, h->path, logs, nlogs, &rr, err);
+        bf_error rerr;
+        memset(&rerr, 0, sizeof rerr);
+        int rc = bf_log_replay(&work, &rlen, h->path, logs, nlogs, &rr, &rerr);
+        if (rc != BF_OK) {
+            snprintf(h->info.log_problem, sizeof h->info.log_problem, "%.500s", rerr.msg);
+            if (err)
+                *err = rerr;
+        }
         if (rc == BF_OK) {
             free(data);
             data = work;
@@ -114,7 +145,9 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
     }
     h->info.log_max_seq = h->log_max_seq;
 
-    int rc = bf_bb_validate(data, len, h->path, err);
+    int rc = check_hbins_limit(h->path, data, err);
+    if (rc == BF_OK)
+        rc = bf_bb_validate(data, len, h->path, err);
     if (rc) {
         free(data);
         return rc;
@@ -183,6 +216,26 @@ static bf_hive *hive_alloc(const char *name)
     return h;
 }
 
+/* Take the write lock of the hive's folder before reading it, so that the
+ * read-modify-write of two bootfix runs can never interleave; then remove
+ * temporary files a killed commit of this file left behind. */
+static int lock_for_writing(bf_hive *h, bf_error *err)
+{
+    int e = bf_io_lock_dir_of(h->path, &h->lock);
+    if (e == EWOULDBLOCK)
+        return bf_fail(err, BF_ERR_LOCKED, "%s: another bootfix run is writing files in this folder; wait for it "
+                       "to finish and try again (nothing was changed)", h->path);
+    if (e)
+        return bf_fail_sys(err, e, "%s: cannot lock its folder for writing", h->path);
+    /* first finish a group commit a killed run left half renamed (its
+       temporary files are complete), then remove leftover temporary files */
+    int rc = bf_hive_recover_group(h->path, err);
+    if (rc)
+        return rc;
+    bf_io_sweep_tmp(h->path);
+    return BF_OK;
+}
+
 int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
 {
     set_err_default(err);
@@ -190,10 +243,21 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
     bf_hive *h = hive_alloc(path);
     if (!h)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    if (flags & BF_OPEN_WRITE) {
+        int rc = lock_for_writing(h, err);
+        if (rc) {
+            bf_hive_close(h);
+            return rc;
+        }
+    }
     uint8_t *data;
     size_t len;
     uint64_t sz;
     int e = bf_io_stat(path, &sz, &h->disk_mtime);
+    if (!e && sz > BF_LIMIT_HIVE_SIZE) { /* refused before reading it */
+        bf_hive_close(h);
+        return hive_too_large(path, sz, err);
+    }
     if (!e)
         e = bf_io_read_file(path, &data, &len);
     if (e) {
@@ -204,14 +268,26 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
     size_t nlogs = 0;
     uint8_t *logdata[3] = {NULL, NULL, NULL};
     if (!(flags & BF_OPEN_NO_LOGS)) {
-        bf_logs_find(path, h->log_path_store);
+        if (bf_logs_find(path, h->log_path_store) != 0) {
+            free(data);
+            bf_hive_close(h);
+            return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory while looking for its log files", path);
+        }
         for (int i = 0; i < 3; i++) {
             size_t ll = 0;
             if (!h->log_path_store[i])
                 continue;
-            if (bf_io_read_file(h->log_path_store[i], &logdata[i], &ll) != 0) {
+            int le = bf_io_read_file(h->log_path_store[i], &logdata[i], &ll);
+            if (le) {
+                /* a log we cannot read may hold the newest data: replaying
+                   the others alone could bring back an older state */
                 logdata[i] = NULL;
-                continue;
+                for (int k = 0; k < 3; k++)
+                    free(logdata[k]);
+                free(data);
+                int rc = bf_fail_sys(err, le, "%s: cannot read its log file %s", path, h->log_path_store[i]);
+                bf_hive_close(h);
+                return rc;
             }
             logs[nlogs++] = (bf_log_buf){h->log_path_store[i], logdata[i], ll};
         }
@@ -262,6 +338,7 @@ void bf_hive_close(bf_hive *h)
     free(h->freel);
     for (int i = 0; i < 3; i++)
         free(h->log_path_store[i]);
+    bf_io_unlock(h->lock);
     free(h);
 }
 

@@ -83,12 +83,12 @@
 #define SK_DESCLEN 16
 #define SK_DESC 20
 
-/* Limits (Microsoft "Registry element size limits" and the reference). */
-#define BF_MAX_KEY_NAME 255         /* characters per key name */
-#define BF_MAX_VALUE_NAME 16383     /* characters per value name */
-#define BF_MAX_DEPTH 512            /* key tree depth */
-#define BF_MAX_LIST_WALK 1000000u   /* entries followed in one subkey list */
-#define BF_MAX_HIVE_SIZE 0x7FFFF000u
+/* Limits: the public BF_LIMIT_* of bootfix/hive.h under their older names. */
+#define BF_MAX_KEY_NAME BF_LIMIT_KEY_NAME     /* characters per key name */
+#define BF_MAX_VALUE_NAME BF_LIMIT_VALUE_NAME /* characters per value name */
+#define BF_MAX_DEPTH BF_LIMIT_KEY_DEPTH       /* levels of keys, the root included */
+#define BF_MAX_LIST_WALK BF_LIMIT_SUBKEYS     /* entries followed in one subkey list */
+#define BF_MAX_HIVE_SIZE (BF_LIMIT_HIVE_SIZE - REGF_BASE_BLOCK) /* bytes of hive bins */
 
 /* Subkey list thresholds (ReactOS cmindex.c, modelled on NT). */
 #define BF_LEAF_MAX 1012u /* entries per leaf before splitting under an ri */
@@ -220,6 +220,7 @@ struct bf_hive {
     bf_hive_info info;
     char *log_path_store[3];
     uint32_t log_max_seq;
+    struct bf_io_lock *lock; /* the folder's write lock, held while open for writing */
 };
 
 /* Pointer to the hive-bins data at cell index `off`. */
@@ -277,6 +278,17 @@ void bf_nk_init(uint8_t *nk, uint16_t flags, uint32_t parent, uint32_t sk, const
  * subkeys; *keys is malloc'd.  Validates every list on the way. */
 int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_error *err);
 
+/* Path of key n for messages (key.c): "\A\B" below the root, "\" for the
+ * root; cut at the front ("...\B") to fit `cap` (>= 8) bytes.  Returns a
+ * pointer into buf; never fails (an unreadable name shows as "?"). */
+const char *bf_key_path_str(bf_hive *h, bf_node n, char *buf, size_t cap);
+/* Level of key n (key.c): the root is 1, its subkeys 2, ...  Stops counting
+ * past BF_LIMIT_KEY_DEPTH + 1; BF_ERR_FORMAT when a parent is not a key. */
+int bf_key_level(bf_hive *h, bf_node n, unsigned *level, bf_error *err);
+/* BF_ERR_LIMIT naming the key when `have` (the key's current number of
+ * subkeys or values) leaves no room for one more (key.c). */
+int bf_limit_room(bf_hive *h, bf_node n, uint32_t have, uint32_t limit, const char *what, bf_error *err);
+
 /* Subkey list walking (sklist.c).  Calls fn for each entry in order; fn
  * returns non-zero to stop (that value is returned).  Bounded: cycles and
  * ri-under-ri are reported as BF_ERR_FORMAT. */
@@ -324,8 +336,9 @@ int bf_log_replay(uint8_t **img, size_t *img_len, const char *primary_name,
                   const bf_log_buf *logs, size_t nlogs, bf_replay_result *res, bf_error *err);
 
 /* Find <path>.LOG, .LOG1, .LOG2 beside path, matching the file name
- * case-insensitively.  paths[i] malloc'd or NULL. */
-void bf_logs_find(const char *path, char *paths[3]);
+ * case-insensitively.  paths[i] malloc'd or NULL.  0, or ENOMEM (then
+ * every paths[i] is NULL: a missed log could hold the newest data). */
+int bf_logs_find(const char *path, char *paths[3]);
 
 /* ---- commit verification (verify_libregf.c) ------------------------------------------- */
 

@@ -120,6 +120,13 @@ static int collect(void *vctx, uint32_t nk_off)
         return bf_fail(c->err, BF_ERR_FORMAT,
                        "%s: offset 0x%llx: key listed under key 0x%x but its parent field says 0x%x", c->h->path,
                        (unsigned long long)nk_off + REGF_BASE_BLOCK, c->parent, rd32(p + NK_PARENT));
+    if (c->n >= BF_LIMIT_SUBKEYS) {
+        char path[256];
+        return bf_fail(c->err, BF_ERR_LIMIT,
+                       "%s: offset 0x%llx: the subkey list of key \"%s\" holds more than %u entries, the limit",
+                       c->h->path, (unsigned long long)c->parent + REGF_BASE_BLOCK + 4 + NK_SUBKEYS,
+                       bf_key_path_str(c->h, c->parent, path, sizeof path), BF_LIMIT_SUBKEYS);
+    }
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         bf_node *nv = bf_realloc(c->v, cap * sizeof *nv);
@@ -142,6 +149,13 @@ int bf_node_children(bf_hive *h, bf_node n, bf_node **kids, size_t *count, bf_er
     uint32_t nsub = rd32(p + NK_NSUBKEYS), list = rd32(p + NK_SUBKEYS);
     if (nsub == 0)
         return BF_OK;
+    if (nsub > BF_LIMIT_SUBKEYS) {
+        char path[256];
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: offset 0x%llx: key \"%s\" says it has %u subkeys: more than the limit of %u", h->path,
+                       (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NSUBKEYS,
+                       bf_key_path_str(h, n, path, sizeof path), nsub, BF_LIMIT_SUBKEYS);
+    }
     collect_ctx c = {h, n, NULL, 0, 0, err};
     int rc = bf_sklist_walk(h, list, collect, &c, err);
     if (rc) {
@@ -255,9 +269,9 @@ int bf_node_lookup(bf_hive *h, bf_node start, const char *path, bf_node *out, bf
         if (n >= sizeof comp)
             return bf_fail(err, BF_ERR_NOT_FOUND, "%s: key \"%s\" not found (a name is longer than 255 characters)",
                            h->path, path);
-        if (depth >= BF_MAX_DEPTH)
-            return bf_fail(err, BF_ERR_LIMIT, "%s: key \"%s\" is deeper than %d levels", h->path, path,
-                           BF_MAX_DEPTH);
+        if (depth + 1 >= BF_LIMIT_KEY_DEPTH) /* the root is level 1 */
+            return bf_fail(err, BF_ERR_LIMIT, "%s: key \"%.200s\" is deeper than %d levels, the limit", h->path,
+                           path, BF_LIMIT_KEY_DEPTH);
         int rc = bf_node_child(h, cur, comp, &cur, err);
         if (rc == BF_ERR_NOT_FOUND)
             return bf_fail(err, BF_ERR_NOT_FOUND, "%s: key \"%.*s\" not found", h->path,
@@ -267,4 +281,64 @@ int bf_node_lookup(bf_hive *h, bf_node start, const char *path, bf_node *out, bf
     }
     *out = cur;
     return BF_OK;
+}
+
+/* ---- key paths and levels for limits and messages ------------------------------------------- */
+
+/* Put `s` (n bytes) before buf[*pos]; 0 when it does not fit above `keep`. */
+static int prepend(char *buf, size_t *pos, size_t keep, const char *s, size_t n)
+{
+    if (*pos < keep + n)
+        return 0;
+    *pos -= n;
+    memcpy(buf + *pos, s, n);
+    return 1;
+}
+
+const char *bf_key_path_str(bf_hive *h, bf_node n, char *buf, size_t cap)
+{
+    size_t pos = cap - 1;
+    buf[pos] = 0;
+    bf_node root = bf_hive_root(h);
+    for (unsigned steps = 0; n != root; steps++) {
+        const uint8_t *p = bf_nk(h, n, NULL, NULL);
+        char *name = p ? bf_name_to_utf8(bf_nk_name(p)) : NULL;
+        const char *s = name ? name : "?";
+        /* keep room for "...\" in front */
+        int fits = steps <= BF_LIMIT_KEY_DEPTH && prepend(buf, &pos, 4, s, strlen(s)) &&
+                   prepend(buf, &pos, 3, "\\", 1);
+        free(name);
+        if (!fits)
+            prepend(buf, &pos, 0, "...", 3);
+        if (!fits || !p) /* too long, or a parent that is not a key */
+            return buf + pos;
+        n = rd32(p + NK_PARENT);
+    }
+    if (buf[pos] == 0)
+        prepend(buf, &pos, 0, "\\", 1);
+    return buf + pos;
+}
+
+int bf_key_level(bf_hive *h, bf_node n, unsigned *level, bf_error *err)
+{
+    bf_node root = bf_hive_root(h);
+    unsigned l = 1;
+    while (n != root && l <= BF_LIMIT_KEY_DEPTH) {
+        const uint8_t *p = bf_nk(h, n, NULL, err);
+        if (!p)
+            return err ? err->code : BF_ERR_FORMAT;
+        n = rd32(p + NK_PARENT);
+        l++;
+    }
+    *level = l;
+    return BF_OK;
+}
+
+int bf_limit_room(bf_hive *h, bf_node n, uint32_t have, uint32_t limit, const char *what, bf_error *err)
+{
+    char path[256];
+    if (have < limit)
+        return BF_OK;
+    return bf_fail(err, BF_ERR_LIMIT, "%s: key \"%s\" already has %u %s: the limit is %u per key", h->path,
+                   bf_key_path_str(h, n, path, sizeof path), have, what, limit);
 }

@@ -4,6 +4,29 @@
 
 #include <stdlib.h>
 
+/* The parent may take one more subkey: it has fewer than BF_LIMIT_SUBKEYS
+ * and is above the deepest level (BF_LIMIT_KEY_DEPTH). */
+static int room_for_subkey(bf_hive *h, bf_node parent, const char *name, bf_error *err)
+{
+    const uint8_t *pp = bf_nk(h, parent, NULL, err);
+    if (!pp)
+        return err ? err->code : BF_ERR_FORMAT;
+    int rc = bf_limit_room(h, parent, rd32(pp + NK_NSUBKEYS), BF_LIMIT_SUBKEYS, "subkeys", err);
+    if (rc)
+        return rc;
+    unsigned level;
+    rc = bf_key_level(h, parent, &level, err);
+    if (rc)
+        return rc;
+    if (level >= BF_LIMIT_KEY_DEPTH) {
+        char path[256];
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: cannot add key \"%s\" under \"%s\": keys may be at most %d levels deep (the root is "
+                       "level 1)", h->path, name, bf_key_path_str(h, parent, path, sizeof path), BF_LIMIT_KEY_DEPTH);
+    }
+    return BF_OK;
+}
+
 int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_error *err)
 {
     int rc = bf_hive_writable(h, err);
@@ -28,16 +51,21 @@ int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_e
             *err = e2;
         return rc;
     }
+    rc = room_for_subkey(h, parent, name, err);
+    if (rc)
+        return rc;
     uint8_t *nb;
     size_t nl;
     int comp;
     rc = bf_name_from_utf8(name, &nb, &nl, &comp, err);
     if (rc)
         return rc;
-    if ((comp ? nl : nl / 2) > BF_MAX_KEY_NAME) {
+    if ((comp ? nl : nl / 2) > BF_LIMIT_KEY_NAME) {
+        char path[256];
         free(nb);
-        return bf_fail(err, BF_ERR_LIMIT, "%s: key name \"%s\" is longer than %d characters", h->path, name,
-                       BF_MAX_KEY_NAME);
+        return bf_fail(err, BF_ERR_LIMIT, "%s: key name \"%.40s...\" under \"%s\" is %zu characters: the limit is %d",
+                       h->path, name, bf_key_path_str(h, parent, path, sizeof path), comp ? nl : nl / 2,
+                       BF_LIMIT_KEY_NAME);
     }
     uint32_t sk = rd32(pp + NK_SK);
     rc = bf_sk_ref(h, sk, err);
@@ -66,17 +94,33 @@ int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_e
     return BF_OK;
 }
 
-/* Every component of `s` must be a valid key name, and the path not too
- * deep: checked before anything is created, so a bad path changes nothing. */
-static int validate_path(bf_hive *h, const char *s, const char *path, bf_error *err)
+/* Non-empty components of a key path. */
+static unsigned count_components(const char *s)
 {
-    unsigned depth = 0;
-    char comp[4 * BF_MAX_KEY_NAME + 8];
+    unsigned n = 0;
+    while (*s) {
+        size_t len = strcspn(s, "\\");
+        n += len > 0;
+        s += len;
+        if (*s)
+            s++;
+    }
+    return n;
+}
+
+/* Every component of `s` must be a valid key name, and the path not too
+ * deep below `level` (the start key's): checked before anything is created,
+ * so a bad path changes nothing. */
+static int validate_path(bf_hive *h, const char *s, const char *path, unsigned level, bf_error *err)
+{
+    unsigned depth = level;
+    char comp[4 * BF_LIMIT_KEY_NAME + 8];
     while (*s) {
         size_t n = strcspn(s, "\\");
         if (n >= sizeof comp)
-            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\": a name is longer than %d characters", h->path,
-                           path, BF_MAX_KEY_NAME);
+            return bf_fail(err, BF_ERR_LIMIT,
+                           "%s: key path \"%.200s\": a name is longer than %d characters, the limit", h->path, path,
+                           BF_LIMIT_KEY_NAME);
         memcpy(comp, s, n);
         comp[n] = 0;
         uint8_t *nb;
@@ -86,12 +130,14 @@ static int validate_path(bf_hive *h, const char *s, const char *path, bf_error *
         if (rc)
             return rc;
         free(nb);
-        if ((c ? nl : nl / 2) > BF_MAX_KEY_NAME)
-            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\": \"%s\" is longer than %d characters", h->path,
-                           path, comp, BF_MAX_KEY_NAME);
-        if (++depth > BF_MAX_DEPTH)
-            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\" is deeper than %d levels", h->path, path,
-                           BF_MAX_DEPTH);
+        if ((c ? nl : nl / 2) > BF_LIMIT_KEY_NAME)
+            return bf_fail(err, BF_ERR_LIMIT,
+                           "%s: key path \"%.200s\": \"%.40s...\" is %zu characters: the limit is %d", h->path, path,
+                           comp, c ? nl : nl / 2, BF_LIMIT_KEY_NAME);
+        if (++depth > BF_LIMIT_KEY_DEPTH)
+            return bf_fail(err, BF_ERR_LIMIT,
+                           "%s: key path \"%.200s\" would be %u levels deep: the limit is %d (the root is level 1)",
+                           h->path, path, level + count_components(path), BF_LIMIT_KEY_DEPTH);
         s += n;
         if (*s)
             s++;
@@ -110,17 +156,19 @@ int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *ou
     if (!copy)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     bf_node cur = start;
-    unsigned depth = 0;
     char *s = copy;
     while (*s == '\\')
         s++;
     /* validate the whole path before creating anything */
     if (strstr(s, "\\\\")) {
         free(copy);
-        return bf_fail(err, BF_ERR_INVALID, "%s: key path \"%s\" has an empty component (two backslashes)",
+        return bf_fail(err, BF_ERR_INVALID, "%s: key path \"%.200s\" has an empty component (two backslashes)",
                        h->path, path);
     }
-    rc = validate_path(h, s, path, err);
+    unsigned level;
+    rc = bf_key_level(h, start, &level, err);
+    if (rc == BF_OK)
+        rc = validate_path(h, s, path, level, err);
     if (rc) {
         free(copy);
         return rc;
@@ -131,11 +179,6 @@ int bf_node_create_path(bf_hive *h, bf_node start, const char *path, bf_node *ou
             s++;
         if (*s)
             *s++ = 0;
-        if (++depth > BF_MAX_DEPTH) {
-            free(copy);
-            return bf_fail(err, BF_ERR_LIMIT, "%s: key path \"%s\" is deeper than %d levels", h->path, path,
-                           BF_MAX_DEPTH);
-        }
         bf_node next;
         bf_error e2;
         rc = bf_node_child(h, cur, tok, &next, &e2);

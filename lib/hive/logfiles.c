@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -50,12 +51,12 @@ static int better(const char *cand, const char *cur, const char *base, size_t bl
     return strcmp(cand, cur) < 0;
 }
 
-void bf_logs_find(const char *path, char *paths[3])
+int bf_logs_find(const char *path, char *paths[3])
 {
     for (int i = 0; i < 3; i++)
         paths[i] = NULL;
     if (!path || !*path)
-        return;
+        return 0;
 
     size_t len = strlen(path), cut = len;
     while (cut > 0 && !is_sep(path[cut - 1]))
@@ -63,12 +64,12 @@ void bf_logs_find(const char *path, char *paths[3])
     const char *base = path + cut; /* file name */
     size_t blen = len - cut;
     if (blen == 0)
-        return;
+        return 0;
 
     /* directory: the prefix up to and including the last separator, or "." */
     char *dir = bf_malloc(cut + 2);
     if (!dir)
-        return;
+        return ENOMEM;
     if (cut > 0) {
         memcpy(dir, path, cut);
         dir[cut] = '\0';
@@ -79,9 +80,10 @@ void bf_logs_find(const char *path, char *paths[3])
     DIR *dh = opendir(dir);
     if (!dh) {
         free(dir);
-        return;
+        return 0;
     }
     char *best[3] = {NULL, NULL, NULL}; /* full paths */
+    int oom = 0;
     struct dirent *de;
     while ((de = readdir(dh)) != NULL) {
         const char *n = de->d_name;
@@ -91,8 +93,10 @@ void bf_logs_find(const char *path, char *paths[3])
                 (best[i] && !better(n, best[i] + cut, base, blen)))
                 continue;
             char *full = bf_malloc(cut + nlen + 1);
-            if (!full)
+            if (!full) {
+                oom = 1;
                 continue;
+            }
             memcpy(full, path, cut);
             memcpy(full + cut, n, nlen + 1);
             struct stat st;
@@ -106,7 +110,13 @@ void bf_logs_find(const char *path, char *paths[3])
         }
     }
     closedir(dh);
+    free(dir);
+    if (oom) { /* a log that was not listed could hold the newest data */
+        for (int i = 0; i < 3; i++)
+            free(best[i]);
+        return ENOMEM;
+    }
     for (int i = 0; i < 3; i++)
         paths[i] = best[i];
-    free(dir);
+    return 0;
 }

@@ -13,6 +13,7 @@
  * "name"=... and @=... with "string", dword:, hex:, hex(N): or - (delete the
  * value).  Hex data continues on the next line when a line ends with '\'.
  * A physical or logical (continued) line may hold at most RF_MAX_LINE bytes
+ * (BF_LIMIT_REG_LINE)
  * of UTF-8 text; longer lines are refused (BF_ERR_LIMIT).  A value line
  * after a [-KEY] line, before the next [KEY], is an error (regedit would
  * silently drop it).
@@ -31,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RF_MAX_LINE (1u << 20)
+#define RF_MAX_LINE BF_LIMIT_REG_LINE /* UTF-8 bytes per line, continuations joined */
 
 enum { OP_KEY, OP_DELKEY, OP_SET, OP_DELVAL };
 
@@ -322,19 +323,20 @@ static int parse_key(parser *P, char *s)
     if (rl > 0 && rel[rl - 1] == '\\')
         rel[--rl] = 0;
     /* validate the components */
-    unsigned depth = 0;
+    unsigned depth = 1; /* the root is level 1 */
     for (char *c = rel; rl > 0;) {
         char *e = strchr(c, '\\');
         size_t cl = e ? (size_t)(e - c) : strlen(c);
         if (cl == 0)
             return perr(P, BF_ERR_INVALID, line, "key '%s' has an empty name component", path);
         size_t units = rf_utf16_units(c, cl);
-        if (units > BF_MAX_KEY_NAME)
+        if (units > BF_LIMIT_KEY_NAME)
             return perr(P, BF_ERR_LIMIT, line, "key name '%.*s' is %zu characters (max %d)",
-                        (int)(cl > 64 ? 64 : cl), c, units, BF_MAX_KEY_NAME);
-        if (++depth > BF_MAX_DEPTH)
-            return perr(P, BF_ERR_LIMIT, line, "key path is more than %d levels deep",
-                        BF_MAX_DEPTH);
+                        (int)(cl > 64 ? 64 : cl), c, units, BF_LIMIT_KEY_NAME);
+        if (++depth > BF_LIMIT_KEY_DEPTH)
+            return perr(P, BF_ERR_LIMIT, line,
+                        "key '%.200s' is more than %d levels deep, the limit (the root is level 1)", path,
+                        BF_LIMIT_KEY_DEPTH);
         if (!e)
             break;
         c = e + 1;
@@ -408,7 +410,7 @@ static int parse_hex_data(parser *P, char *p, rf_buf *d)
         total += n;
         if (total > RF_MAX_LINE)
             return perr(P, BF_ERR_LIMIT, first,
-                        "hex data continued over several lines is longer than %u bytes",
+                        "hex data continued over several lines is longer than %u bytes, the limit",
                         RF_MAX_LINE);
         int rc = hex_piece(P, p, d, &need_sep);
         if (rc != BF_OK)
@@ -422,7 +424,7 @@ static int parse_hex_data(parser *P, char *p, rf_buf *d)
         if (!nx)
             return perr(P, BF_ERR_FORMAT, P->line, "hex data continues past the end of the file");
         if (toolong)
-            return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes", RF_MAX_LINE);
+            return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes, the limit", RF_MAX_LINE);
         p = (char *)skip_ws(nx);
     }
 }
@@ -465,9 +467,9 @@ static int parse_value(parser *P, char *s)
     }
     {
         size_t units = rf_utf16_units(op.name, strlen(op.name));
-        if (units > BF_MAX_VALUE_NAME) {
+        if (units > BF_LIMIT_VALUE_NAME) {
             rc = perr(P, BF_ERR_LIMIT, line, "value name is %zu characters (max %d)", units,
-                      BF_MAX_VALUE_NAME);
+                      BF_LIMIT_VALUE_NAME);
             goto fail;
         }
     }
@@ -587,7 +589,7 @@ static int parse_doc(parser *P)
     if (!s)
         return perr(P, BF_ERR_FORMAT, 1, "empty document (expected \"%s\")", HDR5);
     if (toolong)
-        return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes", RF_MAX_LINE);
+        return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes, the limit", RF_MAX_LINE);
     rtrim(s);
     if (strcmp(s, HDR5) == 0)
         P->v4 = 0;
@@ -597,7 +599,7 @@ static int parse_doc(parser *P)
         return perr(P, BF_ERR_FORMAT, 1, "expected the header \"%s\" or \"%s\"", HDR5, HDR4);
     while ((s = next_line(P, &toolong)) != NULL) {
         if (toolong)
-            return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes", RF_MAX_LINE);
+            return perr(P, BF_ERR_LIMIT, P->line, "line longer than %u bytes, the limit", RF_MAX_LINE);
         char *t = (char *)skip_ws(s);
         int rc = BF_OK;
         if (*t == 0 || *t == ';')

@@ -35,6 +35,13 @@ static int value_list(bf_hive *h, bf_node n, const uint8_t **list, uint32_t *cou
     *list = NULL;
     if (*count == 0)
         return BF_OK;
+    if (*count > BF_LIMIT_VALUES) {
+        char path[256];
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: offset 0x%llx: key \"%s\" says it has %u values: more than the limit of %u", h->path,
+                       (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NVALUES,
+                       bf_key_path_str(h, n, path, sizeof path), *count, BF_LIMIT_VALUES);
+    }
     uint32_t off = rd32(p + NK_VALUES), len;
     const uint8_t *l = bf_cell(h, off, &len, "value list", err);
     if (!l)
@@ -136,6 +143,22 @@ int bf_value_data(bf_hive *h, bf_value v, uint32_t *type, uint8_t **data, size_t
     return bf_data_read(h, vk, data, len, err);
 }
 
+/* Name length (UTF-16 units) and data size within the limits. */
+static int check_value_limits(bf_hive *h, bf_node n, const char *name, size_t units, size_t len, bf_error *err)
+{
+    char path[256];
+    size_t max = h->minor == 3 ? BF_LIMIT_VALUE_SIZE_13 : BF_LIMIT_VALUE_SIZE;
+    if (units > BF_LIMIT_VALUE_NAME)
+        return bf_fail(err, BF_ERR_LIMIT, "%s: key \"%s\": value name \"%.40s...\" is %zu characters: the limit is %d",
+                       h->path, bf_key_path_str(h, n, path, sizeof path), name, units, BF_LIMIT_VALUE_NAME);
+    if (len > max)
+        return bf_fail(err, BF_ERR_LIMIT,
+                       "%s: key \"%s\": value %.100s: %zu bytes of data: the limit is %zu bytes%s", h->path,
+                       bf_key_path_str(h, n, path, sizeof path), *name ? name : "(default)", len, max,
+                       h->minor == 3 ? " in a version 1.3 hive (1 MB)" : "");
+    return BF_OK;
+}
+
 int bf_node_set_value(bf_hive *h, bf_node n, const char *name, uint32_t type, const void *data, size_t len,
                       bf_error *err)
 {
@@ -152,14 +175,20 @@ int bf_node_set_value(bf_hive *h, bf_node n, const char *name, uint32_t type, co
     rc = bf_name_from_utf8(name, &nb, &nl, &comp, err);
     if (rc)
         return rc;
-    if ((comp ? nl : nl / 2) > BF_MAX_VALUE_NAME) {
+    rc = check_value_limits(h, n, name, comp ? nl : nl / 2, len, err);
+    if (rc) {
         free(nb);
-        return bf_fail(err, BF_ERR_LIMIT, "%s: value name longer than %d characters", h->path, BF_MAX_VALUE_NAME);
+        return rc;
     }
     bf_name want = {nb, nl, comp};
     uint32_t idx;
     bf_value existing;
     rc = find_value(h, n, want, &idx, &existing, err);
+    if (rc == BF_ERR_NOT_FOUND) { /* a new value: room for it in the list? */
+        int r1 = bf_limit_room(h, n, rd32(bf_at(h, n) + 4 + NK_NVALUES), BF_LIMIT_VALUES, "values", err);
+        if (r1)
+            rc = r1;
+    }
     if (rc && rc != BF_ERR_NOT_FOUND) {
         free(nb);
         return rc;

@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SC_MAX_LINE (32u * 1024u)            /* bytes per line */
-#define SC_MAX_TEXT (16u * 1024u * 1024u)    /* bytes per script */
+#define SC_MAX_LINE BF_LIMIT_SCRIPT_LINE     /* characters per line (cmd.exe) */
+#define SC_MAX_TEXT BF_LIMIT_SCRIPT_SIZE     /* bytes per script */
 #define SC_MAX_LINES 100000u
 #define SC_MAX_FILES 8                       /* hives and stores per script (RC_MAX_FILES) */
 

@@ -182,6 +182,10 @@ static int parse_winpath(struct pstate *ps, const char *p, char *letter, char **
         }
         q = *e ? e + 1 : e;
     }
+    if (b.oom) {
+        rf_free(&b);
+        return line_fail(ps, err, BF_ERR_NOMEM, "'%.200s': out of memory", p);
+    }
     if (b.len == 0) {
         rf_free(&b);
         return line_fail(ps, err, BF_ERR_INVALID, "'%.200s' names a whole drive, not a file", p);
@@ -769,6 +773,19 @@ static int map_letters(struct pstate *ps, bf_error *err)
 
 /* ---- the whole script ---------------------------------------------------------------------------- */
 
+/* Length of a UTF-8 line in UTF-16 code units, as cmd.exe counts a command
+ * line (invalid UTF-8 is refused later, by the lexer). */
+static size_t line_units(const char *s, size_t n)
+{
+    size_t units = 0, i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80)
+            units += c >= 0xF0 ? 2 : 1; /* a 4-byte sequence is a surrogate pair */
+    }
+    return units;
+}
+
 int sc_parse(const char *name, const char *text, size_t len, const bf_script_opts *o,
              sc_script *s, bf_error *err)
 {
@@ -782,9 +799,9 @@ int sc_parse(const char *name, const char *text, size_t len, const bf_script_opt
     ps.o = o;
     ps.s = s;
     ps.text = "";
-    if (len > SC_MAX_TEXT)
+    if (len > BF_LIMIT_SCRIPT_SIZE)
         return bf_fail(err, BF_ERR_LIMIT, "%s: %zu bytes: scripts are limited to %u MiB",
-                       ps.name, len, SC_MAX_TEXT >> 20);
+                       ps.name, len, BF_LIMIT_SCRIPT_SIZE >> 20);
     if ((rc = check_maps(ps.name, o, err)) != BF_OK)
         return rc;
     if (len >= 2 && (((uint8_t)text[0] == 0xFF && (uint8_t)text[1] == 0xFE) ||
@@ -803,9 +820,10 @@ int sc_parse(const char *name, const char *text, size_t len, const bf_script_opt
         }
         if (n && text[pos + n - 1] == '\r')
             n--;
-        if (n > SC_MAX_LINE)
-            rc = bf_fail(err, BF_ERR_LIMIT, "%s line %zu: %zu bytes: lines are limited to %u KiB",
-                         ps.name, ps.lineno, n, SC_MAX_LINE >> 10);
+        if (line_units(text + pos, n) > BF_LIMIT_SCRIPT_LINE)
+            rc = bf_fail(err, BF_ERR_LIMIT,
+                         "%s line %zu: %zu characters: lines are limited to %d characters (as in cmd.exe)",
+                         ps.name, ps.lineno, line_units(text + pos, n), BF_LIMIT_SCRIPT_LINE);
         else
             rc = parse_line(&ps, text + pos, n, err);
         pos = end + 1;
