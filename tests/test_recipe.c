@@ -558,6 +558,29 @@ static void refused(const struct vol *v, const char *name, const char *mode,
     ck_assert_int_eq(count_entries(v->backups), -1);
 }
 
+/* A symbolic link planted as the target's bootfix-backup folder must not
+ * redirect the backups outside the target: refused, nothing written. */
+START_TEST(t_backup_symlink_refused)
+{
+    struct vol v;
+    make_volume(&v);
+    char outside[96];
+    snprintf(outside, sizeof outside, "%s/outside_XXXXXX", g_base);
+    ck_assert_ptr_nonnull(mkdtemp(outside));
+    ck_assert_int_eq(symlink(outside, v.backups), 0);
+    bf_run_result res;
+    bf_error err;
+    struct snap sn;
+    snap_take(&v, &sn);
+    int rc = run(&v, "enable-dump", NULL, NULL, 0, 0, &res, &err);
+    ck_assert_int_eq(rc, BF_ERR_INVALID);
+    ck_assert_msg(strstr(err.msg, "symbolic link") && strstr(err.msg, v.backups), "%s", err.msg);
+    bf_run_result_free(&res);
+    snap_same(&v, &sn);
+    ck_assert_int_eq(count_entries(outside), 0);
+}
+END_TEST
+
 /* ---- parameter binding ---------------------------------------------------------------------------- */
 
 START_TEST(t_param_unknown)
@@ -1625,6 +1648,7 @@ static Suite *suite(void)
     tcase_add_test(w, t_hiber_dry_and_force);
     tcase_add_test(w, t_no_backup);
     tcase_add_test(w, t_undo_enable_dump);
+    tcase_add_test(w, t_backup_symlink_refused);
     tcase_add_test(st, t_status);
     tcase_add_test(st, t_status_no_bcd);
 

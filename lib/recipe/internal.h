@@ -82,6 +82,8 @@ struct rc_txn {
     const bf_target *t;      /* may be NULL; for the writability check */
     const bf_run_opts *o;
     const char *reverts;     /* undo: the journal being reverted, else NULL */
+    bf_journal *reverted;    /* undo: that journal, marked "undone by" the new journal
+                                in the same commit (unmarked again if the commit fails) */
     struct rc_file files[RC_MAX_FILES];
     size_t nfiles;
 };

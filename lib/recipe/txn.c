@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 #ifdef _WIN32
 #include <io.h>
@@ -217,8 +218,39 @@ struct commit_state {
     bf_journal j;
     size_t map[RC_MAX_FILES]; /* journal file index -> txn file index */
     char *folder;
+    int made_folder;          /* the folder was created by this run */
+    char *made_root;          /* the bootfix-backup folder, when this run created it */
+    int marked;               /* undo: the reverted journal was marked undone */
+    char *created[RC_MAX_FILES * 4 + 1]; /* files this run created in it */
+    size_t ncreated;
     char written[512];        /* labels and paths written so far, for messages */
 };
+
+/* Remove what this run created in its backup folder, and the folder if
+ * the run made it (the run changed nothing, so the copies are not needed). */
+static void remove_folder(struct commit_state *s)
+{
+    for (size_t i = 0; i < s->ncreated; i++) {
+        bf_io_unlink(s->created[i]);
+        free(s->created[i]);
+    }
+    s->ncreated = 0;
+    if (s->folder && s->made_folder)
+        rmdir(s->folder);
+    s->made_folder = 0;
+    if (s->made_root)
+        rmdir(s->made_root);
+    free(s->made_root);
+    s->made_root = NULL;
+}
+
+static void note_created(struct commit_state *s, const char *path)
+{
+    if (s->ncreated < sizeof s->created / sizeof s->created[0])
+        s->created[s->ncreated] = bf_strdup(path);
+    if (s->ncreated < sizeof s->created / sizeof s->created[0] && s->created[s->ncreated])
+        s->ncreated++;
+}
 
 /* Step 1: diff every file; keep those that differ. */
 static int plan(struct commit_state *s, bf_error *err)
@@ -286,6 +318,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
 {
     const bf_run_opts *o = s->x->o;
     if (o && o->backup_dir) {
+        s->made_folder = !is_dir(base);
         int e = make_dirs(base);
         if (e)
             return bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", base);
@@ -305,12 +338,26 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
     char *root = dir_of(base);
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    if (!is_dir(root) && !(s->made_root = bf_strdup(root))) {
+        free(root);
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    }
     int e = make_dirs(root);
     if (e) {
         int rc = bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", root);
         free(root);
         return rc;
     }
+#ifndef _WIN32
+    /* a symbolic link planted on the target must not redirect the backups */
+    struct stat lst;
+    if (lstat(root, &lst) != 0 || !S_ISDIR(lst.st_mode)) {
+        int rc = bf_fail(err, BF_ERR_INVALID, "backup folder %s is a symbolic link or not a folder; refusing to "
+                         "write backups through it (remove it or use --backup-dir); nothing was written", root);
+        free(root);
+        return rc;
+    }
+#endif
     free(root);
     size_t n = strlen(base) + 8;
     char *cand = bf_malloc(n);
@@ -324,6 +371,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
         int e = bf_io_mkdir(cand);
         if (e == 0) {
             s->folder = cand;
+            s->made_folder = 1;
             bf_io_flush_dir(cand);
             return BF_OK;
         }
@@ -354,8 +402,8 @@ static int copy_backups(struct commit_state *s, bf_error *err)
         else
             prefix[0] = 0;
         char *logs[3] = {NULL, NULL, NULL};
-        bf_logs_find(jf->path, logs);
-        int rc = BF_OK;
+        int rc = bf_logs_find(jf->path, logs) ? bf_fail(err, BF_ERR_NOMEM, "%s: out of memory while looking for "
+                                                          "its log files", jf->path) : BF_OK;
         for (int i = -1; i < 3 && rc == BF_OK; i++) {
             const char *from = i < 0 ? jf->path : logs[i];
             if (!from)
@@ -369,6 +417,8 @@ static int copy_backups(struct commit_state *s, bf_error *err)
                 break;
             }
             rc = rc_copy_file(from, to, err);
+            if (rc == BF_OK)
+                note_created(s, to);
             if (rc == BF_OK && i < 0)
                 jf->backup = to;
             else
@@ -479,44 +529,169 @@ static int verify_file(struct commit_state *s, size_t k, bf_error *err)
     return rc;
 }
 
-/* Steps 4 to 6. */
+/* Put every file back as it was before the run (after a failure once the
+ * files were written).  0, or BF_ERR_IO with the message naming the file. */
+static int put_back(struct commit_state *s, uint8_t *const *orig, const size_t *olen, bf_error *err)
+{
+    int rc = BF_OK;
+    for (size_t k = s->j.nfiles; k-- > 0;) {
+        const char *path = s->j.files[k].path, *step;
+        int e = bf_io_replace(path, orig[k], olen[k], bf_io_file_mode(path), &step);
+        if (e && rc == BF_OK)
+            rc = bf_fail_sys(err, e, "putting back %s failed (%s)", path, step);
+        if (!e)
+            s->j.files[k].committed = 0;
+    }
+    return rc;
+}
+
+/* After a failure at `what` once files were written: put them back, and
+ * on success remove the backup folder, so nothing of the run is left. */
+static int undo_written(struct commit_state *s, uint8_t *const *orig, const size_t *olen, bf_error *err, int rc,
+                        const char *what)
+{
+    bf_error pb;
+    memset(&pb, 0, sizeof pb);
+    if (put_back(s, orig, olen, &pb) == BF_OK) {
+        s->written[0] = 0;
+        int r = fail_after(s, err, rc, what);
+        if (err) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (the files written were put back)");
+        }
+        remove_folder(s);
+        return r;
+    }
+    if (err) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        bf_fail(err, rc, "%s: %s; then %s; the journal %s/%s records the run: `bootfix undo` reverts it", what, msg,
+                pb.msg, s->folder, RC_JOURNAL_NAME);
+    }
+    bf_journal_write(s->j.path, &s->j, NULL);
+    return rc;
+}
+
+/* The commit failed: the reverted journal is not undone after all. */
+static void unmark_reverted(struct commit_state *s)
+{
+    bf_journal *r = s->x->reverted;
+    free(r->undone);
+    r->undone = NULL;
+    bf_journal_write(r->path, r, NULL);
+    s->marked = 0;
+}
+
+/* undo: mark the reverted journal "undone by" this run's journal. */
+static int mark_reverted(struct commit_state *s, bf_error *err)
+{
+    bf_journal *r = s->x->reverted;
+    char now[32];
+    rc_utc_iso(now, sizeof now);
+    size_t n = strlen(now) + strlen(s->j.path) + 8;
+    char *text = bf_malloc(n);
+    if (!text)
+        return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", r->path);
+    snprintf(text, n, "%s by %s", now, s->j.path);
+    char *old = r->undone;
+    r->undone = text;
+    int rc = bf_journal_write(r->path, r, err);
+    if (rc && !(err && strstr(err->msg, "written, but"))) {
+        r->undone = old;
+        free(text);
+        return rc;
+    }
+    free(old);
+    s->marked = 1;
+    if (rc)
+        unmark_reverted(s);
+    return rc;
+}
+
+/* Steps 4 to 6: journal, one all-or-nothing commit of every file, journal
+ * update, read-back check.  A failure leaves the files as they were. */
 static int write_all(struct commit_state *s, bf_error *err)
 {
     const bf_run_opts *o = s->x->o;
-    bf_error e2;
+    size_t n = s->j.nfiles;
+    bf_hive *hives[RC_MAX_FILES];
+    uint8_t *orig[RC_MAX_FILES] = {NULL};
+    size_t olen[RC_MAX_FILES] = {0};
+    size_t listed = s->res ? s->res->nwritten : 0;
+    note_created(s, s->j.path); /* also when only its directory flush fails */
     int rc = bf_journal_write(s->j.path, &s->j, err);
-    if (rc)
-        return fail_after(s, err, rc, "writing the journal");
-    for (size_t k = 0; k < s->j.nfiles; k++) {
-        struct rc_file *f = &s->x->files[s->map[k]];
-        bf_commit_opts co = {NULL, NULL, o ? o->no_libregf : 0};
-        memset(&e2, 0, sizeof e2);
-        rc = bf_hive_commit(f->after, &co, &e2);
-        int in_place = rc == BF_OK || (rc == BF_ERR_IO && strstr(e2.msg, "written, but flushing") != NULL);
-        if (in_place) {
-            s->j.files[k].committed = 1;
-            note_written(s, f->path);
-            if (s->res && rc_add_written(s->res, f->path, err) != BF_OK)
-                return fail_after(s, err, BF_ERR_NOMEM, "listing the written files");
-        }
-        if (rc) {
-            if (err)
-                *err = e2;
-            char what[300];
-            snprintf(what, sizeof what, "committing %s", f->label);
-            return fail_after(s, err, rc, what);
-        }
-        if ((rc = bf_journal_write(s->j.path, &s->j, err)))
-            return fail_after(s, err, rc, "updating the journal");
+    if (rc) {
+        rc = fail_after(s, err, rc, "writing the journal");
+        remove_folder(s);
+        return rc;
     }
-    for (size_t k = 0; k < s->j.nfiles; k++) {
+    for (size_t k = 0; k < n; k++) {
+        hives[k] = s->x->files[s->map[k]].after;
+        int e = bf_io_read_file(s->j.files[k].path, &orig[k], &olen[k]);
+        if (e) {
+            rc = fail_after(s, err, bf_fail_sys(err, e, "%s: cannot read it", s->j.files[k].path),
+                            "keeping the original bytes");
+            remove_folder(s);
+            goto out;
+        }
+    }
+    /* undo: the reverted journal is marked before the files are written and
+       unmarked below if they are not */
+    if (s->x->reverted && (rc = mark_reverted(s, err)) != BF_OK) {
+        rc = fail_after(s, err, rc, "marking the reverted journal as undone");
+        remove_folder(s);
+        goto out;
+    }
+    /* listed first, so that no allocation can fail once the files are written */
+    for (size_t k = 0; k < n && s->res; k++)
+        if ((rc = rc_add_written(s->res, s->j.files[k].path, err)) != BF_OK) {
+            rc = fail_after(s, err, rc, "listing the files");
+            remove_folder(s);
+            goto out;
+        }
+    bf_error e2;
+    memset(&e2, 0, sizeof e2);
+    size_t written = 0;
+    rc = bf_hive_commit_group(hives, n, o ? o->no_libregf : 0, &written, &e2);
+    if (rc && written == 0) {
+        if (err)
+            *err = e2;
+        rc = fail_after(s, err, rc, "committing");
+        remove_folder(s);
+        goto out;
+    }
+    for (size_t k = 0; k < written; k++) {
+        s->j.files[k].committed = 1;
+        note_written(s, s->j.files[k].path);
+    }
+    if (rc) { /* written, but a rollback or a flush failed: the journal keeps the truth */
+        if (err)
+            *err = e2;
+        rc = fail_after(s, err, rc, "committing");
+        bf_journal_write(s->j.path, &s->j, NULL);
+        goto out;
+    }
+    if ((rc = bf_journal_write(s->j.path, &s->j, err))) {
+        rc = undo_written(s, orig, olen, err, rc, "updating the journal");
+        goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
         if ((rc = verify_file(s, k, err))) {
             char what[64];
             snprintf(what, sizeof what, "checking %s", s->j.files[k].label);
-            return fail_after(s, err, rc, what);
+            rc = undo_written(s, orig, olen, err, rc, what);
+            goto out;
         }
     }
-    return BF_OK;
+out:
+    if (rc != BF_OK && !s->written[0] && s->marked)
+        unmark_reverted(s);
+    if (s->res && rc != BF_OK && !s->written[0])
+        while (s->res->nwritten > listed)
+            free(s->res->written[--s->res->nwritten]);
+    for (size_t k = 0; k < n; k++)
+        free(orig[k]);
+    return rc;
 }
 
 int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
@@ -540,6 +715,7 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
         goto out;
     if (!(o && o->no_backup) && (rc = copy_backups(&s, err))) {
         rc = fail_after(&s, err, rc, "backing up");
+        remove_folder(&s);
         goto out;
     }
     char created[32];
@@ -565,6 +741,11 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
     }
     rc = write_all(&s, err);
 out:
+    if (rc != BF_OK && !s.written[0])
+        remove_folder(&s);
+    for (size_t i = 0; i < s.ncreated; i++)
+        free(s.created[i]);
+    free(s.made_root);
     free(base);
     free(s.folder);
     bf_journal_free(&s.j);

@@ -345,6 +345,7 @@ static int commit_undo(struct undo *u, bf_error *err)
     x.t = u->t;
     x.o = u->o;
     x.reverts = u->j.path;
+    x.reverted = &u->j;
     int rc = BF_OK;
     for (size_t i = 0; i < u->j.nfiles && rc == BF_OK; i++)
         rc = rc_txn_add(&x, u->j.files[i].label, u->f[i].path, u->f[i].h, u->f[i].flags, err);
@@ -421,7 +422,9 @@ int bf_undo(bf_target *t, const char *journal, const bf_run_opts *o, bf_run_resu
         goto out;
     if (res->nchanged > changed_before && (rc = commit_undo(&u, err)))
         goto out;
-    rc = mark_undone(&u, err);
+    /* a commit marked the journal itself, in the same all-or-nothing step */
+    if (!res->journal_path)
+        rc = mark_undone(&u, err);
 out:
     close_files(&u);
     bf_journal_free(&u.j);

@@ -112,9 +112,11 @@ static int open_one(struct run *r, size_t i, bf_run_result *res, bf_error *err)
     rc = bf_path_find_ci(f->dir, f->rel, &rf->path, err);
     if (rc == BF_ERR_NOT_FOUND)
         return not_found(r, f, err);
-    if (rc != BF_OK)
-        return bf_fail(err, rc, "%s line %zu: %.200s: %s", r->name, f->first_line, f->winpath,
-                       err->msg);
+    if (rc != BF_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return bf_fail(err, rc, "%s line %zu: %.200s: %s", r->name, f->first_line, f->winpath, msg);
+    }
     for (k = 0; k < i; k++)
         if (strcmp(r->files[k].path, rf->path) == 0)
             return bf_fail(err, BF_ERR_INVALID, "%s line %zu: %.200s is the same file as %.200s "
@@ -337,6 +339,12 @@ static int commit_all(struct run *r, const char *title, bf_run_result *res, bf_e
         if (rc == BF_OK)
             rc = changes_from_journal(r, &j, res, err);
         bf_journal_free(&j);
+        if (rc != BF_OK && err) { /* the files are written: say so */
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            bf_fail(err, rc, "the script's changes were written, but listing them from the journal %s "
+                    "failed: %s", res->journal_path, msg);
+        }
     }
     rc_txn_free(&x);
     free(root);
