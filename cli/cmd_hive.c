@@ -187,6 +187,8 @@ static int hive_info(int argc, char **argv)
         printf("Highest log seq:     %lu\n", (unsigned long)in.log_max_seq);
         printf("Base block from log: %s\n", in.base_block_recovered ? "yes" : "no");
         printf("Note:                replayed in memory only; 'bootfix hive recover' writes it\n");
+    } else if (in.log_problem[0]) {
+        printf("no: %s\n", in.log_problem);
     } else {
         printf("no\n");
     }
@@ -236,7 +238,7 @@ static int hive_check(int argc, char **argv)
     n = bf_check_image(img, len, a.no_logs ? check_cb : NULL, &raw, &err);
     if (n < 0) {
         free(img);
-        cli_fail(&err);
+        cli_failf("%s: %s", a.file, err.msg[0] ? err.msg : bf_strerror(err.code));
         return EXIT_USAGE;
     }
     if (!a.no_logs) {
@@ -278,8 +280,13 @@ static int hive_check(int argc, char **argv)
         if (n > 0) {
             memset(&err, 0, sizeof err);
             bf_check_image(img, len, check_cb, &raw, &err);
+            if (in.dirty && in.log_problem[0])
+                printf("  its logs cannot be applied: %s\n", in.log_problem);
         } else if (in.dirty) {
-            cli_note("%s: warning: dirty, but no usable logs were found beside it\n", a.file);
+            if (in.log_problem[0])
+                cli_note("%s: warning: dirty, and its logs cannot be applied: %s\n", a.file, in.log_problem);
+            else
+                cli_note("%s: warning: dirty, but no usable logs were found beside it\n", a.file);
         }
     }
     free(img);

@@ -437,16 +437,26 @@ int bf_bcdedit(int argc, const char *const *argv, const bf_bcdedit_opts *opts, c
     if (rc)
         goto done;
     rc = run(&c, err);
-    if (rc == BF_OK && write)
-        rc = bf_bcd_commit(c.s, &opts->commit, err);
+    /* the output first: once the store is written, nothing may fail */
+    if (rc == BF_OK) {
+        *out = rf_take_str(&c.out);
+        if (!*out)
+            rc = bf_fail(err, BF_ERR_NOMEM, "out of memory for the output; the store was not written");
+    }
+    if (rc == BF_OK && write && (rc = bf_bcd_commit(c.s, &opts->commit, err)) != BF_OK) {
+        free(*out); /* the message says what was written */
+        *out = NULL;
+    }
 done:
     if (c.s)
         bf_bcd_close(c.s);
     free(a.pos);
-    if (rc == BF_OK) {
+    if (rc == BF_OK && !*out) { /* /createstore */
         *out = rf_take_str(&c.out);
-        return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory for the output");
+        if (!*out)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory for the output");
     }
-    rf_free(&c.out);
+    if (rc != BF_OK)
+        rf_free(&c.out);
     return rc;
 }

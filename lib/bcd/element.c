@@ -290,11 +290,16 @@ static int elements_key(bf_bcd *s, const bf_guid *obj, bf_node *ek, int *found, 
 static int read_element(bf_bcd *s, bf_node k, uint32_t code, bf_bcd_elem *out, bf_error *err)
 {
     bf_value v;
-    int rc = bf_node_get_value(s->h, k, BCD_ELEMENT_VALUE, &v, NULL);
+    bf_error e2;
+    memset(&e2, 0, sizeof e2);
+    int rc = bf_node_get_value(s->h, k, BCD_ELEMENT_VALUE, &v, &e2);
     if (rc == BF_ERR_NOT_FOUND)
+        return rc; /* without a message */
+    if (rc) {
+        if (err)
+            *err = e2;
         return rc;
-    if (rc)
-        return bf_node_get_value(s->h, k, BCD_ELEMENT_VALUE, &v, err);
+    }
     uint32_t type;
     uint8_t *d;
     size_t len;
@@ -474,11 +479,11 @@ static int walk_inherits(bf_bcd *s, walk *w, uint32_t code, bf_bcd_elem *out, bf
                            BCD_INHERIT_MAX_VISITS);
         w->seen[w->nseen++] = g;
         bf_node n;
-        int rc = bcd_object_node(s, &g, &n, NULL);
+        int rc = bcd_object_node(s, &g, &n, err);
         if (rc == BF_ERR_NOT_FOUND)
             continue; /* missing inherited objects are skipped */
         if (rc)
-            return bcd_object_node(s, &g, &n, err);
+            return rc;
         rc = own_element(s, &g, code, out, err);
         if (rc == 0) {
             if (from)
@@ -627,11 +632,9 @@ int bf_bcd_element_set(bf_bcd *s, const bf_guid *obj, uint32_t code, uint32_t re
         return rc;
     char name[9];
     snprintf(name, sizeof name, "%08x", (unsigned)code);
-    rc = bf_node_child(s->h, on, BCD_ELEMENTS_KEY, &ek, NULL);
+    rc = bf_node_child(s->h, on, BCD_ELEMENTS_KEY, &ek, err);
     if (rc == BF_ERR_NOT_FOUND)
         rc = bf_node_add(s->h, on, BCD_ELEMENTS_KEY, &ek, err);
-    else if (rc)
-        rc = bf_node_child(s->h, on, BCD_ELEMENTS_KEY, &ek, err);
     if (rc)
         return rc;
     rc = bf_node_add(s->h, ek, name, &k, err); /* an existing key, any case, is reused */

@@ -292,11 +292,11 @@ static int fresh_guid(bf_bcd *s, bf_guid *g, bf_error *err)
         if (rc)
             return rc;
         bf_node n;
-        rc = bcd_object_node(s, g, &n, NULL);
+        rc = bcd_object_node(s, g, &n, err);
         if (rc == BF_ERR_NOT_FOUND)
             return BF_OK;
         if (rc)
-            return bcd_object_node(s, g, &n, err);
+            return rc;
     }
     return bf_fail(err, BF_ERR_IO, "%s: the random source keeps giving GUIDs already in use",
                    bf_hive_path(s->h));
@@ -385,14 +385,14 @@ int bf_bcd_object_copy(bf_bcd *s, const bf_guid *src, bf_guid *out, bf_error *er
 static int resolve_default(bf_bcd *s, bf_guid *out, bf_error *err)
 {
     bf_node n;
-    int rc = bcd_object_node(s, &BCD_GUID_BOOTMGR, &n, NULL);
+    int rc = bcd_object_node(s, &BCD_GUID_BOOTMGR, &n, err);
     if (rc == BF_ERR_NOT_FOUND)
         return bf_fail(err, BF_ERR_NOT_FOUND,
                        "{default}: the store %s has no {bootmgr} object "
                        "({9dea862c-5cdd-4e70-acc1-f32b344d4795}), so there is no default entry",
                        bf_hive_path(s->h));
     if (rc)
-        return bcd_object_node(s, &BCD_GUID_BOOTMGR, &n, err);
+        return rc;
     bf_bcd_elem e;
     rc = bf_bcd_element_get(s, &BCD_GUID_BOOTMGR, BCD_EL_DEFAULT, &e, err);
     if (rc == BF_ERR_NOT_FOUND)
