@@ -89,6 +89,15 @@ $(BA)/bootfix: $(ACLI_OBJ) $(BA)/libbootfix.a
 $(BA)/tests/%: $(BA)/tests/%.o $(ATCOM_OBJ) $(BA)/libbootfix.a
 	$(CC) $(SAN) -o $@ $< $(ATCOM_OBJ) $(BA)/libbootfix.a $(CHECK_LIBS) $(ORACLE_LIBS) $(LDLIBS)
 
+# tests/test_faults.c runs the CLI in-process: cli/main.c with main renamed
+$(BA)/cli/main_as_function.o: cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Dmain=bootfix_main -MMD -MP -c $< -o $@
+
+$(BA)/tests/test_faults: $(BA)/tests/test_faults.o $(ATCOM_OBJ) $(filter-out $(BA)/cli/main.o,$(ACLI_OBJ)) \
+		$(BA)/cli/main_as_function.o $(BA)/libbootfix.a
+	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(BA)/libbootfix.a $(CHECK_LIBS) $(ORACLE_LIBS) $(LDLIBS)
+
 TEST_BINS := $(addprefix $(BA)/tests/,$(TESTS))
 CLI_TESTS := $(sort $(wildcard tests/test_*.sh))
 
@@ -137,7 +146,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/bootfix
 
 clean:
-	rm -rf build build-deps.log testdata/demo
+	rm -rf build build-deps.log build-fuzz-deps.log testdata/demo
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -155,7 +164,20 @@ FLIB_OBJ     := $(patsubst %.c,$(FZ)/%.o,$(LIB_SRC))
 FUZZ_BINS    := $(addprefix $(FZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS  := $(addprefix $(BA)/fuzz/replay_,$(FUZZ_NAMES))
 
-.PHONY: fuzz check-fuzz-replay fuzz-build
+FUZZ_DEB_PACKAGES := clang libclang-rt-14-dev
+
+.PHONY: fuzz check-fuzz-replay fuzz-build fuzz-deps
+# clang and its libFuzzer runtime (Debian 12 package names), like `make deps`
+fuzz-deps:
+	@if command -v $(FUZZ_CC) >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char*d,long n){(void)d;(void)n;return 0;}' \
+	    | $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing: $(FUZZ_DEB_PACKAGES)"; \
+	  (apt-get install -y -q $(FUZZ_DEB_PACKAGES) || (apt-get update -q && apt-get install -y -q $(FUZZ_DEB_PACKAGES))) \
+	    >$(B)-fuzz-deps.log 2>&1 || { cat $(B)-fuzz-deps.log; echo "make fuzz-deps: apt-get failed"; exit 1; }; \
+	else \
+	  echo "make fuzz needs clang with libFuzzer; run as root: apt-get install -y $(FUZZ_DEB_PACKAGES)"; exit 1; \
+	fi
 .SECONDARY: $(patsubst %,$(BA)/fuzz/fuzz_%.o,$(FUZZ_NAMES)) $(BA)/fuzz/replay_main.o
 
 $(FZ)/lib/%.o: lib/%.c
@@ -201,7 +223,8 @@ define fuzz_seed
 	esac; true
 endef
 
-fuzz: $(FUZZ_BINS)
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@rm -f $(FZ)/summary.txt; st=0; \
 	for n in $(FUZZ_NAMES); do \
 	  $(call fuzz_seed,$$n); \
