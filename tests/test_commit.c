@@ -39,15 +39,6 @@ static char g_diff[4096];
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int same_file(const char *path, const uint8_t *b, size_t len)
-{
-    size_t l;
-    uint8_t *d = test_slurp(path, &l);
-    int same = d && l == len && memcmp(d, b, len) == 0;
-    free(d);
-    return same;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
@@ -211,10 +202,10 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
             /* fewer than n operations: nothing was made to fail */
             ck_assert_msg(ran < n, "%s: commit succeeded although operation %lu of %lu failed", label, n,
                           ran);
-            ck_assert_msg(!same_file(path, orig, olen) && has_edit(path), "%s: commit succeeded but %s is "
+            ck_assert_msg(!test_file_equals(path, orig, olen) && has_edit(path), "%s: commit succeeded but %s is "
                           "not the new hive", label, path);
             assert_valid(path);
-            ck_assert_msg(same_file(backup, orig, olen), "%s: backup differs from the original", label);
+            ck_assert_msg(test_file_equals(backup, orig, olen), "%s: backup differs from the original", label);
             ck_assert_ptr_null(leftover_tmp(dir));
             bf_hive_close(h);
             test_rm_tree(dir);
@@ -238,7 +229,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
         const char *tmp = leftover_tmp(dir);
         ck_assert_msg(tmp == NULL, "%s: operation %lu failing left %s in %s (%s)", label, n, tmp, dir, e.msg);
         if (exists(backup))
-            ck_assert_msg(same_file(backup, orig, olen), "%s: operation %lu: backup differs from the original",
+            ck_assert_msg(test_file_equals(backup, orig, olen), "%s: operation %lu: backup differs from the original",
                           label, n);
         if (!strcmp(k_steps[step].name, "dir flush")) {
             /* the rename happened: the new file is in place and valid */
@@ -248,7 +239,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
             ck_assert_msg(strstr(e.msg, "written") != NULL, "%s: message should say the file was written: %s",
                           label, e.msg);
         } else {
-            ck_assert_msg(same_file(path, orig, olen), "%s: operation %lu failing (%s) changed %s: %s", label,
+            ck_assert_msg(test_file_equals(path, orig, olen), "%s: operation %lu failing (%s) changed %s: %s", label,
                           n, k_steps[step].name, path, e.msg);
             ck_assert_msg(!has_edit(path), "%s: edit visible after a failed commit", label);
         }
@@ -264,7 +255,7 @@ static void fault_walk(const char *label, const uint8_t *orig, size_t olen)
         ck_assert_msg(rc == BF_OK, "%s: commit after failure at operation %lu: %s", label, n, e.msg);
         ck_assert_msg(has_edit(path), "%s: retried commit did not write the edit", label);
         assert_valid(path);
-        ck_assert_msg(same_file(backup2, orig, olen), "%s: retry backup differs from the original", label);
+        ck_assert_msg(test_file_equals(backup2, orig, olen), "%s: retry backup differs from the original", label);
         ck_assert_ptr_null(leftover_tmp(dir));
         bf_hive_close(h);
         test_rm_tree(dir);
@@ -372,7 +363,7 @@ START_TEST(test_changed_on_disk)
     int rc = bf_hive_commit(h, NULL, &e);
     ck_assert_msg(rc == BF_ERR_IO, "commit over a changed file gave %d: %s", rc, e.msg);
     ck_assert_msg(strstr(e.msg, "changed on disk") && strstr(e.msg, path), "message: %s", e.msg);
-    ck_assert_msg(same_file(path, orig, len), "the changed file was overwritten");
+    ck_assert_msg(test_file_equals(path, orig, len), "the changed file was overwritten");
     ck_assert_ptr_null(leftover_tmp(dir));
     /* only the size changed, same mtime is unlikely but the size is checked too */
     bf_hive_close(h);
@@ -396,7 +387,7 @@ START_TEST(test_out_path)
     make_edit(h);
     bf_commit_opts o = {.out_path = out};
     ck_assert_msg(bf_hive_commit(h, &o, &e) == BF_OK, "%s", e.msg);
-    ck_assert_msg(same_file(path, orig, len), "commit to out_path changed the original");
+    ck_assert_msg(test_file_equals(path, orig, len), "commit to out_path changed the original");
     ck_assert(has_edit(out));
     ck_assert(!has_edit(path));
     assert_valid(out);
@@ -439,7 +430,7 @@ START_TEST(test_readonly)
     bf_commit_opts o = {.out_path = "/tmp/bootfix-never-written"};
     ck_assert_int_eq(bf_hive_commit(h, &o, &e), BF_ERR_READONLY);
     ck_assert(!exists(o.out_path));
-    ck_assert(same_file(path, orig, len));
+    ck_assert(test_file_equals(path, orig, len));
     bf_hive_close(h);
     free(orig);
     test_rm_tree(dir);
@@ -515,7 +506,7 @@ START_TEST(test_dirty_with_logs)
     free(nb);
     assert_valid(path[0]);
     for (int i = 1; i < 3; i++)
-        ck_assert_msg(same_file(path[i], data[i], len[i]), "%s was changed by the commit", names[i]);
+        ck_assert_msg(test_file_equals(path[i], data[i], len[i]), "%s was changed by the commit", names[i]);
     ck_assert_ptr_null(leftover_tmp(dir));
     ck_assert(has_edit(path[0]));
 

@@ -251,15 +251,6 @@ static void pair_free(struct pair *p)
     test_rm_tree(p->dir);
 }
 
-static int same(const char *path, const uint8_t *b, size_t len)
-{
-    size_t l;
-    uint8_t *d = test_slurp(path, &l);
-    int r = d && l == len && memcmp(d, b, len) == 0;
-    free(d);
-    return r;
-}
-
 /* A file named like bootfix's temporary files or commit records in dir. */
 static int leftovers(const char *dir)
 {
@@ -300,7 +291,7 @@ START_TEST(test_group_faults)
             } else {
                 points++;
                 ck_assert_msg(a_new == b_new, "%s %lu: one file written: %s", kind, n, e.msg);
-                ck_assert_msg(!a_new && same(p.a, p.a0, p.a0len) && same(p.b, p.b0, p.b0len),
+                ck_assert_msg(!a_new && test_file_equals(p.a, p.a0, p.a0len) && test_file_equals(p.b, p.b0, p.b0len),
                               "%s %lu: files changed after a failure: %s", kind, n, e.msg);
                 ck_assert_uint_eq(written, 0);
                 if (alloc)
@@ -383,7 +374,7 @@ START_TEST(test_group_torn_record_discarded)
     bf_hive_close(h);
     ck_assert_msg(bf_hive_open(p.a, BF_OPEN_WRITE, &h, &e) == BF_OK, "%s", e.msg);
     bf_hive_close(h);
-    ck_assert(same(p.a, p.a0, p.a0len) && same(p.b, p.b0, p.b0len));
+    ck_assert(test_file_equals(p.a, p.a0, p.a0len) && test_file_equals(p.b, p.b0, p.b0len));
     ck_assert(!leftovers(p.dir) && !leftovers(p.sub));
     pair_free(&p);
 }

@@ -1,6 +1,7 @@
 /* File operations behind the fault-injection seam.  POSIX, with the
  * Windows (mingw-w64) equivalents where they differ. */
 #include "io/io.h"
+#include "io/oflags.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,16 +13,6 @@
 #ifdef _WIN32
 #include <io.h>
 #include <windows.h>
-#endif
-
-#ifndef O_BINARY
-#define O_BINARY 0
-#endif
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
 #endif
 
 static unsigned long fail_nth, op_count;

@@ -10,6 +10,7 @@
  * when its handle closes.
  */
 #include "io/io.h"
+#include "io/oflags.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +24,6 @@
 #else
 #include <dirent.h>
 #include <sys/file.h>
-#endif
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#ifndef O_DIRECTORY
-#define O_DIRECTORY 0
 #endif
 
 struct bf_io_lock {

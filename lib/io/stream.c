@@ -3,6 +3,7 @@
  * the Windows (mingw-w64) equivalents where they differ.  Every counted
  * operation asks io.c's counter (bf_io_injected) first. */
 #include "io/io.h"
+#include "io/oflags.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,19 +15,6 @@
 #ifdef _WIN32
 #include <io.h>
 #include <windows.h>
-#endif
-
-#ifndef O_BINARY
-#define O_BINARY 0
-#endif
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#ifndef O_NONBLOCK
-#define O_NONBLOCK 0 /* only keeps open() of a FIFO from hanging */
 #endif
 
 /* Largest count handed to one read()/write() call. */

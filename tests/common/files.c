@@ -84,3 +84,12 @@ void test_mkdirs(const char *base, const char *rel)
         }
     mkdir(p, 0755);
 }
+
+int test_file_equals(const char *path, const uint8_t *b, size_t len)
+{
+    size_t l;
+    uint8_t *d = test_slurp(path, &l);
+    int same = d && l == len && memcmp(d, b, len) == 0;
+    free(d);
+    return same;
+}

@@ -1,0 +1,24 @@
+/* open(2) flags that some platforms lack (mingw-w64 has no O_NOFOLLOW,
+ * POSIX no O_BINARY): where missing they mean nothing.  lib/io only. */
+#ifndef BOOTFIX_IO_OFLAGS_H
+#define BOOTFIX_IO_OFLAGS_H
+
+#include <fcntl.h>
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0 /* only keeps open() of a FIFO from hanging */
+#endif
+
+#endif
