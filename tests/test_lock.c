@@ -279,7 +279,7 @@ START_TEST(test_group_faults)
                 bf_io_fail_alloc_at(n);
             else
                 bf_io_fail_at(n, n % 2 ? ENOSPC : EIO);
-            int rc = bf_hive_commit_group(hs, 2, 1, &written, &e);
+            int rc = bf_hive_commit_group(hs, 2, NULL, NULL, 1, &written, &e);
             unsigned long ran = alloc ? bf_io_fail_alloc_at(0) : bf_io_fail_at(0, 0);
             bf_hive_close(hs[0]);
             bf_hive_close(hs[1]);

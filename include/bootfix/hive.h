@@ -215,11 +215,14 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err);
 /* Commit several hives (each opened from its file) all or nothing: every
  * file is written to a verified temporary file first; a commit record
  * beside each file names all of them while they are renamed in place; a
- * failed rename puts the files already renamed back.  *written: how many
- * files hold the new bytes afterwards (0 or n, unless putting back failed,
- * which the message says).  If the process dies while renaming, the next
+ * failed rename puts the files already renamed back.  kept/kept_len: each
+ * file's current bytes, read by the caller (used for putting back; not
+ * freed), or NULL to have them read here.  *written: how many files hold
+ * the new bytes afterwards (0 or n, unless putting back failed, which the
+ * message says).  If the process dies while renaming, the next
  * bf_hive_open(BF_OPEN_WRITE) of any of the files completes the commit. */
-int bf_hive_commit_group(bf_hive *const *hives, size_t n, int no_libregf, size_t *written, bf_error *err);
+int bf_hive_commit_group(bf_hive *const *hives, size_t n, uint8_t *const *kept, const size_t *kept_len,
+                         int no_libregf, size_t *written, bf_error *err);
 /* Complete a group commit interrupted while renaming, if `path` has a
  * commit record (bf_hive_open does this under the folder's write lock). */
 int bf_hive_recover_group(const char *path, bf_error *err);

@@ -45,100 +45,25 @@ static int io_fail(bf_error *err, int e, const char *fmt, ...)
     return bf_fail_sys(err, e, "%s", what);
 }
 
-/* 1 when p is an existing directory, 0 when absent, -1 when something else. */
-static int dir_state(const char *p)
-{
-    struct stat st;
-    if (stat(p, &st) != 0)
-        return 0;
-    return S_ISDIR(st.st_mode) ? 1 : -1;
-}
-
-/* Create the directory p (its parent exists) and flush its parent. */
-static int make_one_dir(const char *p, bf_error *err)
-{
-    int st = dir_state(p);
-    if (st > 0)
-        return BF_OK;
-    if (st < 0)
-        return bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory", p);
-    int e = bf_io_mkdir(p);
-    if (e == EEXIST)
-        return BF_OK; /* made meanwhile (or a drive name); make_dirs checks the end */
-    if (e)
-        return io_fail(err, e, "cannot create the directory %s", p);
-    if ((e = bf_io_flush_dir(p)) != 0)
-        return io_fail(err, e, "created the directory %s, but flushing the folder holding it "
-                       "failed", p);
-    return BF_OK;
-}
-
-static int is_sep(char c)
-{
-#ifdef _WIN32
-    if (c == '\\')
-        return 1;
-#endif
-    return c == '/';
-}
-
-/* Create `dir` and its missing parents. */
-static int make_dirs(const char *dir, bf_error *err)
-{
-    int st = dir_state(dir);
-    if (st > 0)
-        return BF_OK;
-    if (st < 0)
-        return bf_fail(err, BF_ERR_EXISTS, "%s exists and is not a directory", dir);
-    size_t n = strlen(dir);
-    char *p = bf_malloc(n + 1);
-    if (!p)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory creating the directory %s", dir);
-    memcpy(p, dir, n + 1);
-    int rc = BF_OK;
-    for (size_t i = 1; rc == BF_OK && i <= n; i++) {
-        if (p[i] != '\0' && !is_sep(p[i]))
-            continue;
-        if (is_sep(p[i - 1]))
-            continue; /* "a//b", or a trailing separator */
-        char c = p[i];
-        p[i] = '\0';
-        rc = make_one_dir(p, err);
-        p[i] = c;
-    }
-    free(p);
-    if (rc == BF_OK && dir_state(dir) <= 0)
-        return bf_fail(err, BF_ERR_IO, "cannot create the directory %s", dir);
-    return rc;
-}
-
 /* Name of the copy: the file's own name, "pagefile-MEMORY.DMP" for a page
  * file.  Points into f->path or a literal. */
 static const char *copy_name(const bf_dump_found *f)
 {
-    if (f->source == BF_DUMP_SRC_PAGEFILE)
-        return "pagefile-MEMORY.DMP";
-    const char *s = strrchr(f->path, '/');
-#ifdef _WIN32
-    const char *b = strrchr(f->path, '\\');
-    if (b && (!s || b > s))
-        s = b;
-#endif
-    return s ? s + 1 : f->path;
+    return f->source == BF_DUMP_SRC_PAGEFILE ? "pagefile-MEMORY.DMP" : bf_io_base_name(f->path);
 }
 
-static char *path_join(const char *dir, const char *name, const char *suffix)
+/* dir/name, without doubling a separator dir ends with (malloc'd). */
+static char *path_join(const char *dir, const char *name)
 {
-    size_t ld = strlen(dir), ln = strlen(name), ls = strlen(suffix);
-    char *p = bf_malloc(ld + ln + ls + 2);
+    size_t ld = strlen(dir), ln = strlen(name);
+    char *p = bf_malloc(ld + ln + 2);
     if (!p)
         return NULL;
     memcpy(p, dir, ld);
     size_t k = ld;
     if (k == 0 || p[k - 1] != '/')
         p[k++] = '/';
-    memcpy(p + k, name, ln);
-    memcpy(p + k + ln, suffix, ls + 1);
+    memcpy(p + k, name, ln + 1);
     return p;
 }
 
@@ -227,21 +152,20 @@ static int publish(const char *tmp, const char *final, bf_error *err)
 int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, void *ctx,
                     char **out_path, bf_error *err)
 {
-    static unsigned seq;
     struct stat st;
     int created = 0, e;
-    char suffix[64];
     if (out_path)
         *out_path = NULL;
     if (!f || !f->path || !dir || !dir[0])
         return bf_fail(err, BF_ERR_INVALID, "bf_dump_extract: no dump or no directory");
     uint64_t total = f->dump_bytes ? f->dump_bytes : f->size;
-    int rc = make_dirs(dir, err);
-    if (rc)
-        return rc;
-    char *final = path_join(dir, copy_name(f), "");
-    snprintf(suffix, sizeof suffix, ".bootfix-tmp-%ld-%u", getpid_portable(), ++seq);
-    char *tmp = path_join(dir, copy_name(f), suffix);
+    if ((e = bf_io_mkdirs(dir)) == ENOTDIR)
+        return bf_fail(err, BF_ERR_EXISTS, "%s (or a folder above it) exists and is not a directory", dir);
+    if (e)
+        return io_fail(err, e, "cannot create the directory %s", dir);
+    int rc = BF_OK;
+    char *final = path_join(dir, copy_name(f));
+    char *tmp = final ? bf_io_tmp_name(final) : NULL;
     if (!final || !tmp) {
         free(final);
         free(tmp);

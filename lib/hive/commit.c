@@ -217,11 +217,11 @@ static void adopt_written(struct prepared *p)
     bf_hive_refresh_info(h);
 }
 
-int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
+/* bf_hive_commit; *renamed: the new file is in place (also when only the
+ * final directory flush failed). */
+static int commit_one(bf_hive *h, const bf_commit_opts *opts, int *renamed, bf_error *err)
 {
-    static const bf_commit_opts none;
-    if (!opts)
-        opts = &none;
+    *renamed = 0;
     struct prepared p;
     int rc = prepare(h, opts, &p, err);
     if (rc)
@@ -235,6 +235,7 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
     }
     free(p.tmp);
     p.tmp = NULL;
+    *renamed = 1;
     if (!opts->out_path)
         adopt_written(&p);
     e = bf_io_flush_dir(p.target);
@@ -242,6 +243,13 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
     rc = e ? bf_fail_sys(err, e, "%s: written, but flushing its directory failed", p.target) : BF_OK;
     prepared_discard(&p, 0);
     return rc;
+}
+
+int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
+{
+    static const bf_commit_opts none;
+    int renamed;
+    return commit_one(h, opts ? opts : &none, &renamed, err);
 }
 
 /* ---- several files: all or nothing ------------------------------------------------------ */
@@ -263,18 +271,7 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
  */
 #define GROUP_TAG ".bootfix-group"
 
-static char *group_record_name(const char *path)
-{
-    const char *base = path;
-    for (const char *q = path; *q; q++)
-        if (*q == '/' || *q == '\\')
-            base = q + 1;
-    size_t n = strlen(path) + sizeof GROUP_TAG + 2;
-    char *r = bf_malloc(n);
-    if (r)
-        snprintf(r, n, "%.*s.%s" GROUP_TAG, (int)(base - path), path, base);
-    return r;
-}
+static char *group_record_name(const char *path) { return bf_io_sibling_name(path, GROUP_TAG); }
 
 static void remove_records(char **records, size_t n)
 {
@@ -331,7 +328,8 @@ static int write_records(struct prepared *ps, size_t n, char **records, bf_error
     return BF_OK;
 }
 
-int bf_hive_commit_group(bf_hive *const *hs, size_t n, int no_libregf, size_t *written, bf_error *err)
+int bf_hive_commit_group(bf_hive *const *hs, size_t n, uint8_t *const *kept, const size_t *kept_len,
+                         int no_libregf, size_t *written, bf_error *err)
 {
     bf_commit_opts opts;
     memset(&opts, 0, sizeof opts);
@@ -340,23 +338,26 @@ int bf_hive_commit_group(bf_hive *const *hs, size_t n, int no_libregf, size_t *w
     if (n == 0)
         return BF_OK;
     if (n == 1) {
-        int rc = bf_hive_commit(hs[0], &opts, err);
-        *written = rc == BF_OK || (rc == BF_ERR_IO && strstr(err->msg, "written, but flushing")) ? 1 : 0;
+        int renamed;
+        int rc = commit_one(hs[0], &opts, &renamed, err);
+        *written = (size_t)renamed;
         return rc;
     }
     struct prepared *ps = bf_calloc(n, sizeof *ps);
-    uint8_t **orig = bf_calloc(n, sizeof *orig);
-    size_t *olen = bf_calloc(n, sizeof *olen);
+    uint8_t **own = kept ? NULL : bf_calloc(n, sizeof *own);
+    size_t *own_len = kept ? NULL : bf_calloc(n, sizeof *own_len);
     char **records = bf_calloc(n, sizeof *records);
+    uint8_t *const *orig = kept ? kept : own;
+    const size_t *olen = kept ? kept_len : own_len;
     size_t nprep = 0, renamed = 0;
     int rc = BF_OK;
     if (!ps || !orig || !olen || !records) {
         rc = bf_fail(err, BF_ERR_NOMEM, "out of memory; nothing was written");
         goto out;
     }
-    /* 1. keep the current bytes; prepare every file */
-    for (size_t i = 0; i < n; i++) {
-        int e = bf_io_read_file(hs[i]->path, &orig[i], &olen[i]);
+    /* 1. keep the current bytes (unless the caller kept them); prepare every file */
+    for (size_t i = 0; own && i < n; i++) {
+        int e = bf_io_read_file(hs[i]->path, &own[i], &own_len[i]);
         if (e) {
             rc = bf_fail_sys(err, e, "%s: not written: cannot read it to keep its bytes for a rollback", hs[i]->path);
             goto out;
@@ -414,11 +415,11 @@ out:
         prepared_discard(&ps[i], rc != BF_OK);
     for (size_t i = 0; records && i < n; i++)
         free(records[i]);
-    for (size_t i = 0; orig && i < n; i++)
-        free(orig[i]);
+    for (size_t i = 0; own && i < n; i++)
+        free(own[i]);
     free(ps);
-    free(orig);
-    free(olen);
+    free(own);
+    free(own_len);
     free(records);
     return rc;
 }

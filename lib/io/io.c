@@ -192,24 +192,53 @@ int bf_io_rename(const char *from, const char *to)
 #endif
 }
 
+const char *bf_io_base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            b = p + 1;
+    return b;
+}
+
+char *bf_io_dir_of(const char *path)
+{
+    size_t n = (size_t)(bf_io_base_name(path) - path);
+    while (n > 1 && (path[n - 1] == '/' || path[n - 1] == '\\'))
+        n--;
+    char *d = bf_malloc(n + 2);
+    if (!d)
+        return NULL;
+    if (n == 0) {
+        strcpy(d, ".");
+    } else {
+        memcpy(d, path, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+char *bf_io_sibling_name(const char *path, const char *suffix)
+{
+    const char *base = bf_io_base_name(path);
+    size_t n = strlen(path) + strlen(suffix) + 2;
+    char *t = bf_malloc(n);
+    if (t)
+        snprintf(t, n, "%.*s.%s%s", (int)(base - path), path, base, suffix);
+    return t;
+}
+
 char *bf_io_tmp_name(const char *path)
 {
     static unsigned counter;
-    size_t n = strlen(path) + 64;
-    char *t = bf_malloc(n);
-    if (!t)
-        return NULL;
-    const char *base = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            base = p + 1;
 #ifdef _WIN32
     long pid = (long)GetCurrentProcessId();
 #else
     long pid = (long)getpid();
 #endif
-    snprintf(t, n, "%.*s.%s" BF_IO_TMP_TAG "%ld-%u", (int)(base - path), path, base, pid, ++counter);
-    return t;
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, BF_IO_TMP_TAG "%ld-%u", pid, ++counter);
+    return bf_io_sibling_name(path, suffix);
 }
 
 int bf_io_replace(const char *path, const uint8_t *data, size_t len, int mode, const char **step)
@@ -243,6 +272,39 @@ int bf_io_mkdir(const char *path)
 #else
     return mkdir(path, 0755) == 0 ? 0 : errno;
 #endif
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int bf_io_mkdirs(const char *path)
+{
+    char *p = bf_strdup(path);
+    if (!p)
+        return ENOMEM;
+    size_t n = strlen(p);
+    int e = 0;
+    for (size_t i = 1; i <= n && !e; i++) {
+        if (i < n && p[i] != '/' && p[i] != '\\')
+            continue;
+        if (p[i - 1] == '/' || p[i - 1] == '\\')
+            continue; /* "a//b", or a trailing separator */
+        char c = p[i];
+        p[i] = 0;
+        if (!is_dir(p)) {
+            e = bf_io_mkdir(p);
+            if (e == 0)
+                e = bf_io_flush_dir(p);
+            else if (e == EEXIST)
+                e = is_dir(p) ? 0 : ENOTDIR;
+        }
+        p[i] = c;
+    }
+    free(p);
+    return e ? e : is_dir(path) ? 0 : ENOTDIR;
 }
 
 int bf_io_unlink(const char *path) { return unlink(path) == 0 ? 0 : errno; }

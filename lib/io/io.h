@@ -31,6 +31,12 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len);
  * *step names the failing step ("create", "write", "flush", "close"). */
 int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
 int bf_io_rename(const char *from, const char *to);
+/* The last component of `path` ('/' or '\\' separated). */
+const char *bf_io_base_name(const char *path);
+/* The folder holding `path`, or "." when it has none (malloc'd). */
+char *bf_io_dir_of(const char *path);
+/* A hidden name beside `path`: "DIR/.NAME" + suffix (malloc'd). */
+char *bf_io_sibling_name(const char *path, const char *suffix);
 /* A temporary name beside `path`: ".NAME.bootfix-tmp-PID-N" (malloc'd). */
 char *bf_io_tmp_name(const char *path);
 /* Replace `path` by these bytes atomically: a temporary file beside it,
@@ -39,6 +45,10 @@ char *bf_io_tmp_name(const char *path);
 int bf_io_replace(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
 /* Create one directory (mode 0755 on POSIX); 0 or errno (EEXIST when it exists). */
 int bf_io_mkdir(const char *path);
+/* Create `path` and its missing parents (mkdir -p), flushing the folder
+ * that holds each one created.  0, or errno (ENOTDIR when a part exists
+ * and is not a directory). */
+int bf_io_mkdirs(const char *path);
 int bf_io_unlink(const char *path);
 /* Flush the directory holding `path` so a rename is durable. */
 int bf_io_flush_dir(const char *path);

@@ -43,33 +43,6 @@ struct bf_io_lock {
 /* The locks this process holds (a run opens a handful of files at most). */
 static struct bf_io_lock *held;
 
-/* The folder of `path` ("." when it has none), malloc'd. */
-static char *folder_of(const char *path)
-{
-    const char *cut = NULL;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            cut = p;
-    if (!cut)
-        return bf_strdup(".");
-    size_t n = cut == path ? 1 : (size_t)(cut - path);
-    char *d = bf_malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = 0;
-    }
-    return d;
-}
-
-static const char *base_of(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            b = p + 1;
-    return b;
-}
-
 #ifdef _WIN32
 static struct bf_io_lock *find_held(const char *dir)
 {
@@ -140,7 +113,7 @@ int bf_io_lock_dir_of(const char *path, bf_io_lock **out)
     struct bf_io_lock *l = bf_calloc(1, sizeof *l);
     if (!l)
         return ENOMEM;
-    if (!(l->dir = folder_of(path))) {
+    if (!(l->dir = bf_io_dir_of(path))) {
         free(l);
         return ENOMEM;
     }
@@ -198,10 +171,10 @@ const char *bf_io_lock_dir(const bf_io_lock *l) { return l ? l->dir : ""; }
 
 unsigned bf_io_sweep_tmp(const char *path)
 {
-    const char *base = base_of(path);
+    const char *base = bf_io_base_name(path);
     size_t n = strlen(base) + sizeof BF_IO_TMP_TAG + 2;
     char *prefix = bf_malloc(n);
-    char *dir = folder_of(path);
+    char *dir = bf_io_dir_of(path);
     unsigned removed = 0;
     if (!prefix || !dir)
         goto out;

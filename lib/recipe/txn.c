@@ -50,15 +50,6 @@ int rc_copy_file(const char *from, const char *to, bf_error *err)
     return BF_OK;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            b = p + 1;
-    return b;
-}
-
 /* A run title as a folder name part: "serial-console on" -> "serial-console-on". */
 static void title_for_folder(const char *title, char *out, size_t len)
 {
@@ -92,53 +83,11 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* mkdir -p; 0 or errno. */
-static int make_dirs(const char *path)
-{
-    char *p = bf_strdup(path);
-    if (!p)
-        return ENOMEM;
-    size_t n = strlen(p);
-    for (size_t i = 1; i <= n; i++) {
-        if (i < n && p[i] != '/' && p[i] != '\\')
-            continue;
-        char c = p[i];
-        p[i] = 0;
-        int e = is_dir(p) ? 0 : bf_io_mkdir(p);
-        if (e && e != EEXIST) {
-            free(p);
-            return e;
-        }
-        p[i] = c;
-    }
-    free(p);
-    return is_dir(path) ? 0 : ENOTDIR;
-}
-
-/* The folder holding path, or "." (malloc'd). */
-static char *dir_of(const char *path)
-{
-    const char *b = base_name(path);
-    size_t n = (size_t)(b - path);
-    while (n > 1 && (path[n - 1] == '/' || path[n - 1] == '\\'))
-        n--;
-    char *d = bf_malloc(n + 2);
-    if (!d)
-        return NULL;
-    if (n == 0) {
-        strcpy(d, ".");
-    } else {
-        memcpy(d, path, n);
-        d[n] = 0;
-    }
-    return d;
-}
-
 /* Without a target: the folders must be writable (access W_OK). */
 static int check_writable_plain(const char *const *paths, size_t n, const char *folder, bf_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        char *d = dir_of(paths[i]);
+        char *d = bf_io_dir_of(paths[i]);
         if (!d)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
         int ok = access(d, W_OK) == 0;
@@ -155,7 +104,7 @@ static int check_writable_plain(const char *const *paths, size_t n, const char *
     if (!p)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     while (!is_dir(p)) {
-        char *up = dir_of(p);
+        char *up = bf_io_dir_of(p);
         free(p);
         if (!up)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -246,9 +195,7 @@ static void remove_folder(struct commit_state *s)
 
 static void note_created(struct commit_state *s, const char *path)
 {
-    if (s->ncreated < sizeof s->created / sizeof s->created[0])
-        s->created[s->ncreated] = bf_strdup(path);
-    if (s->ncreated < sizeof s->created / sizeof s->created[0] && s->created[s->ncreated])
+    if (s->ncreated < sizeof s->created / sizeof s->created[0] && (s->created[s->ncreated] = bf_strdup(path)))
         s->ncreated++;
 }
 
@@ -319,7 +266,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
     const bf_run_opts *o = s->x->o;
     if (o && o->backup_dir) {
         s->made_folder = !is_dir(base);
-        int e = make_dirs(base);
+        int e = bf_io_mkdirs(base);
         if (e)
             return bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", base);
         char *jp = bf_io_path_join(base, RC_JOURNAL_NAME);
@@ -335,14 +282,14 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
         s->folder = bf_strdup(base);
         return s->folder ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
-    char *root = dir_of(base);
+    char *root = bf_io_dir_of(base);
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     if (!is_dir(root) && !(s->made_root = bf_strdup(root))) {
         free(root);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
-    int e = make_dirs(root);
+    int e = bf_io_mkdirs(root);
     if (e) {
         int rc = bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", root);
         free(root);
@@ -391,10 +338,10 @@ static int copy_backups(struct commit_state *s, bf_error *err)
 {
     for (size_t k = 0; k < s->j.nfiles; k++) {
         bf_journal_file *jf = &s->j.files[k];
-        const char *base = base_name(jf->path);
+        const char *base = bf_io_base_name(jf->path);
         int clash = 0;
         for (size_t m = 0; m < s->j.nfiles; m++)
-            if (m != k && bf_ascii_ieq(base, base_name(s->j.files[m].path)))
+            if (m != k && bf_ascii_ieq(base, bf_io_base_name(s->j.files[m].path)))
                 clash = 1;
         char prefix[40];
         if (clash)
@@ -408,9 +355,9 @@ static int copy_backups(struct commit_state *s, bf_error *err)
             const char *from = i < 0 ? jf->path : logs[i];
             if (!from)
                 continue;
-            size_t n = strlen(prefix) + strlen(base_name(from)) + 1;
+            size_t n = strlen(prefix) + strlen(bf_io_base_name(from)) + 1;
             char *name = bf_malloc(n);
-            char *to = name ? (snprintf(name, n, "%s%s", prefix, base_name(from)), bf_io_path_join(s->folder, name)) : NULL;
+            char *to = name ? (snprintf(name, n, "%s%s", prefix, bf_io_base_name(from)), bf_io_path_join(s->folder, name)) : NULL;
             free(name);
             if (!to) {
                 rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -545,21 +492,20 @@ static int put_back(struct commit_state *s, uint8_t *const *orig, const size_t *
     return rc;
 }
 
-/* After a failure at `what` once files were written: put them back, and
- * on success remove the backup folder, so nothing of the run is left. */
+/* After a failure at `what` once files were written: put them back (then
+ * rc_txn_commit removes the backup folder, so nothing of the run is left). */
 static int undo_written(struct commit_state *s, uint8_t *const *orig, const size_t *olen, bf_error *err, int rc,
                         const char *what)
 {
     bf_error pb;
     memset(&pb, 0, sizeof pb);
     if (put_back(s, orig, olen, &pb) == BF_OK) {
-        s->written[0] = 0;
+        s->written[0] = 0; /* so rc_txn_commit removes the backup folder */
         int r = fail_after(s, err, rc, what);
         if (err) {
             size_t n = strlen(err->msg);
             snprintf(err->msg + n, sizeof err->msg - n, " (the files written were put back)");
         }
-        remove_folder(s);
         return r;
     }
     if (err) {
@@ -582,28 +528,20 @@ static void unmark_reverted(struct commit_state *s)
     s->marked = 0;
 }
 
-/* undo: mark the reverted journal "undone by" this run's journal. */
+/* undo: mark the reverted journal "undone by" this run's journal (bf_undo
+ * refuses a journal that is already marked, so it has no mark yet). */
 static int mark_reverted(struct commit_state *s, bf_error *err)
 {
     bf_journal *r = s->x->reverted;
     char now[32];
     rc_utc_iso(now, sizeof now);
     size_t n = strlen(now) + strlen(s->j.path) + 8;
-    char *text = bf_malloc(n);
-    if (!text)
+    if (!(r->undone = bf_malloc(n)))
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", r->path);
-    snprintf(text, n, "%s by %s", now, s->j.path);
-    char *old = r->undone;
-    r->undone = text;
-    int rc = bf_journal_write(r->path, r, err);
-    if (rc && !(err && strstr(err->msg, "written, but"))) {
-        r->undone = old;
-        free(text);
-        return rc;
-    }
-    free(old);
+    snprintf(r->undone, n, "%s by %s", now, s->j.path);
     s->marked = 1;
-    if (rc)
+    int rc = bf_journal_write(r->path, r, err);
+    if (rc) /* the journal may be in place with only its folder's flush failed */
         unmark_reverted(s);
     return rc;
 }
@@ -620,18 +558,14 @@ static int write_all(struct commit_state *s, bf_error *err)
     size_t listed = s->res ? s->res->nwritten : 0;
     note_created(s, s->j.path); /* also when only its directory flush fails */
     int rc = bf_journal_write(s->j.path, &s->j, err);
-    if (rc) {
-        rc = fail_after(s, err, rc, "writing the journal");
-        remove_folder(s);
-        return rc;
-    }
+    if (rc)
+        return fail_after(s, err, rc, "writing the journal");
     for (size_t k = 0; k < n; k++) {
         hives[k] = s->x->files[s->map[k]].after;
         int e = bf_io_read_file(s->j.files[k].path, &orig[k], &olen[k]);
         if (e) {
             rc = fail_after(s, err, bf_fail_sys(err, e, "%s: cannot read it", s->j.files[k].path),
                             "keeping the original bytes");
-            remove_folder(s);
             goto out;
         }
     }
@@ -639,25 +573,22 @@ static int write_all(struct commit_state *s, bf_error *err)
        unmarked below if they are not */
     if (s->x->reverted && (rc = mark_reverted(s, err)) != BF_OK) {
         rc = fail_after(s, err, rc, "marking the reverted journal as undone");
-        remove_folder(s);
         goto out;
     }
     /* listed first, so that no allocation can fail once the files are written */
     for (size_t k = 0; k < n && s->res; k++)
         if ((rc = rc_add_written(s->res, s->j.files[k].path, err)) != BF_OK) {
             rc = fail_after(s, err, rc, "listing the files");
-            remove_folder(s);
             goto out;
         }
     bf_error e2;
     memset(&e2, 0, sizeof e2);
     size_t written = 0;
-    rc = bf_hive_commit_group(hives, n, o ? o->no_libregf : 0, &written, &e2);
+    rc = bf_hive_commit_group(hives, n, orig, olen, o ? o->no_libregf : 0, &written, &e2);
     if (rc && written == 0) {
         if (err)
             *err = e2;
         rc = fail_after(s, err, rc, "committing");
-        remove_folder(s);
         goto out;
     }
     for (size_t k = 0; k < written; k++) {
@@ -715,7 +646,6 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
         goto out;
     if (!(o && o->no_backup) && (rc = copy_backups(&s, err))) {
         rc = fail_after(&s, err, rc, "backing up");
-        remove_folder(&s);
         goto out;
     }
     char created[32];
@@ -741,8 +671,15 @@ int rc_txn_commit(struct rc_txn *x, bf_run_result *res, bf_error *err)
     }
     rc = write_all(&s, err);
 out:
-    if (rc != BF_OK && !s.written[0])
+    /* a failed run that wrote nothing leaves nothing: its backup folder goes */
+    if (rc != BF_OK && !s.written[0]) {
         remove_folder(&s);
+        if (res && s.folder) {
+            free(res->backup_dir);
+            free(res->journal_path);
+            res->backup_dir = res->journal_path = NULL;
+        }
+    }
     for (size_t i = 0; i < s.ncreated; i++)
         free(s.created[i]);
     free(s.made_root);
