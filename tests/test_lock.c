@@ -5,6 +5,7 @@
  * including the completion of a group interrupted while renaming.
  */
 #include "common/files.h"
+#include "common/oracle.h"
 
 #include "bootfix/hive.h"
 #include "io/io.h"
@@ -67,6 +68,38 @@ static uint32_t version_of(const char *path)
     }
     bf_hive_close(h);
     return v;
+}
+
+static void count_problem(void *ctx, uint64_t off, const char *problem)
+{
+    (void)off;
+    (*(int *)ctx)++;
+    (void)problem;
+}
+
+/* A written hive: our checker finds nothing, and libregf and hivex read the
+ * same keys and values as bootfix. */
+static void assert_read_back(const char *path)
+{
+    size_t len;
+    uint8_t *b = test_slurp(path, &len);
+    ck_assert_ptr_nonnull(b);
+    int problems = 0;
+    bf_error e = {0};
+    ck_assert_msg(bf_check_image(b, len, count_problem, &problems, &e) == 0 && problems == 0, "%s: %d problems",
+                  path, problems);
+    free(b);
+    char why[ORACLE_ERRSZ], diff[1024];
+    oracle_walk *ours = oracle_walk_bootfix(path, 0, why, NULL);
+    ck_assert_msg(ours != NULL, "%s: %s", path, why);
+    oracle_walk *(*readers[2])(const char *, char *) = {oracle_walk_libregf, oracle_walk_hivex};
+    for (int i = 0; i < 2; i++) {
+        oracle_walk *w = readers[i](path, why);
+        ck_assert_msg(w != NULL, "%s: %s", path, why);
+        ck_assert_msg(oracle_compare(ours, w, ORACLE_CMP_DATA, diff, sizeof diff) == 0, "%s: %s", path, diff);
+        oracle_walk_free(w);
+    }
+    oracle_walk_free(ours);
 }
 
 static void set_version(bf_hive *h, uint32_t v)
@@ -288,6 +321,8 @@ START_TEST(test_group_faults)
             if (rc == BF_OK) {
                 ck_assert(a_new && b_new);
                 ck_assert_uint_eq(written, 2);
+                assert_read_back(p.a);
+                assert_read_back(p.b);
             } else {
                 points++;
                 ck_assert_msg(a_new == b_new, "%s %lu: one file written: %s", kind, n, e.msg);
@@ -357,6 +392,8 @@ START_TEST(test_group_completed_after_kill)
     bf_hive_close(h);
     ck_assert_uint_eq(version_of(p.a), 7);
     ck_assert_uint_eq(version_of(p.b), 8);
+    assert_read_back(p.a);
+    assert_read_back(p.b);
     ck_assert(!leftovers(p.dir) && !leftovers(p.sub));
     pair_free(&p);
 }
