@@ -181,6 +181,45 @@ int bf_node_get_strings(bf_hive *h, bf_node n, const char *name, uint32_t *type,
                         size_t *count, bf_error *err);
 void bf_strings_free(char **lines, size_t count);
 
+/* ---- walking a whole tree ------------------------------------------------- */
+
+/* One value as bf_hive_walk shows it.  The pointers are valid only during
+ * the callback (they point into the image or into the walk's buffers). */
+typedef struct bf_walk_value {
+    bf_value value;
+    const char *name;    /* UTF-8, NUL-terminated; "" for the default value */
+    size_t name_len;     /* bytes, without the final NUL: the whole name, even
+                            when it holds U+0000 (then more than strlen) */
+    uint32_t type;
+    const uint8_t *data; /* the data bytes exactly as stored */
+    size_t len;
+} bf_walk_value;
+
+/* One key with all its values, as bf_hive_walk shows it. */
+typedef struct bf_walk_key {
+    bf_node node;
+    bf_node parent;   /* BF_NONE for the start key */
+    unsigned depth;   /* 0 for the start key, 1 for its subkeys, ... */
+    const char *name; /* UTF-8, NUL-terminated */
+    size_t name_len;  /* the whole name, as for values */
+    uint64_t timestamp; /* last-written FILETIME */
+    uint32_t nsubkeys;
+    const bf_walk_value *values; /* in stored order */
+    size_t nvalues;
+} bf_walk_key;
+
+/* Return 0 to go on, BF_WALK_SKIP to skip the key's subkeys, or a negative
+ * number to stop the walk (bf_hive_walk then returns it). */
+#define BF_WALK_SKIP 1
+typedef int (*bf_walk_fn)(void *ctx, const bf_walk_key *key);
+
+/* Visit `start` and every key below it, depth first, each key before its
+ * subkeys and subkeys in stored (sorted) order, with one call per key that
+ * carries its name and all its values with their data: the fast way to
+ * read a whole hive (no allocation per key or value).  The structure is
+ * checked as by the functions above; a key listed twice is an error. */
+int bf_hive_walk(bf_hive *h, bf_node start, bf_walk_fn fn, void *ctx, bf_error *err);
+
 /* ---- writing (needs BF_OPEN_WRITE or bf_hive_new) ----------------------- */
 
 /* Add a subkey; BF_ERR_EXISTS (with *out set) when it already exists. */

@@ -13,27 +13,64 @@ static uint32_t max_value_data(const bf_hive *h) { return h->minor == 3 ? BF_MAX
 
 static int is_big(const bf_hive *h, uint32_t size) { return h->minor >= 4 && size > REGF_BIG_SEGMENT; }
 
-int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_error *err)
+/* Assemble the big data (db) record at `off` for `size` bytes into *scratch. */
+static int big_data_gather(bf_hive *h, uint32_t off, const uint8_t *c, uint32_t clen, uint32_t size,
+                           uint8_t **scratch, size_t *scratch_cap, bf_error *err)
 {
+    if (clen < 8 || memcmp(c, "db", 2) != 0)
+        return bf_fail(err, BF_ERR_FORMAT,
+                       "%s: offset 0x%llx: value data of %u bytes in a version 1.%u hive must be a big data "
+                       "(db) record", h->path, (unsigned long long)off + REGF_BASE_BLOCK, size, h->minor);
+    uint32_t nseg = rd16(c + 2), list = rd32(c + 4);
+    uint32_t want = (size + REGF_BIG_SEGMENT - 1) / REGF_BIG_SEGMENT;
+    uint32_t llen;
+    const uint8_t *lp = bf_cell(h, list, &llen, "big data segment list", err);
+    if (!lp)
+        return err ? err->code : BF_ERR_FORMAT;
+    if (nseg < want || (uint64_t)nseg * 4 > llen)
+        return bf_fail(err, BF_ERR_FORMAT,
+                       "%s: offset 0x%llx: big data record has %u segments (list of %u bytes) for %u bytes",
+                       h->path, (unsigned long long)off + REGF_BASE_BLOCK, nseg, llen, size);
+    if (*scratch_cap < size) {
+        uint8_t *d = bf_realloc(*scratch, size);
+        if (!d)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory for %u bytes of value data", size);
+        *scratch = d;
+        *scratch_cap = size;
+    }
+    uint32_t done = 0;
+    for (uint32_t i = 0; i < want; i++) {
+        uint32_t seg = rd32(lp + 4 * i), slen;
+        const uint8_t *sp = bf_cell(h, seg, &slen, "big data segment", err);
+        uint32_t chunk = size - done < REGF_BIG_SEGMENT ? size - done : REGF_BIG_SEGMENT;
+        if (!sp)
+            return err ? err->code : BF_ERR_FORMAT;
+        if (slen < chunk)
+            return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: big data segment of %u bytes is too short",
+                           h->path, (unsigned long long)seg + REGF_BASE_BLOCK, slen);
+        memcpy(*scratch + done, sp, chunk);
+        done += chunk;
+    }
+    return BF_OK;
+}
+
+int bf_data_view(bf_hive *h, const uint8_t *vk, const uint8_t **ptr, size_t *len, uint8_t **scratch,
+                 size_t *scratch_cap, bf_error *err)
+{
+    static const uint8_t none[1];
     uint32_t size = rd32(vk + VK_DATASIZE), off = rd32(vk + VK_DATA);
-    *data = NULL;
+    *ptr = none;
     *len = 0;
     if (size & REGF_INLINE_BIT) {
         uint32_t n = size & ~REGF_INLINE_BIT;
         if (n > 4)
             return bf_fail(err, BF_ERR_FORMAT, "%s: value with inline data of %u bytes (at most 4 fit)", h->path, n);
-        uint8_t *d = bf_malloc(4);
-        if (!d)
-            return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-        memcpy(d, vk + VK_DATA, n);
-        *data = d;
+        *ptr = vk + VK_DATA;
         *len = n;
         return BF_OK;
     }
-    if (size == 0) {
-        *data = bf_malloc(1);
-        return *data ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    }
+    if (size == 0)
+        return BF_OK;
     if (size > max_value_data(h))
         return bf_fail(err, BF_ERR_LIMIT,
                        "%s: offset 0x%llx: value of %u bytes: more than the limit of %u bytes for a version 1.%u hive",
@@ -42,56 +79,45 @@ int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_
     const uint8_t *c = bf_cell(h, off, &clen, "value data", err);
     if (!c)
         return err ? err->code : BF_ERR_FORMAT;
-    uint8_t *d = bf_malloc(size);
-    if (!d)
-        return bf_fail(err, BF_ERR_NOMEM, "out of memory for %u bytes of value data", size);
     if (!is_big(h, size)) {
-        if (clen < size) {
-            free(d);
+        if (clen < size)
             return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: value data of %u bytes does not fit its cell (%u)",
                            h->path, (unsigned long long)off + REGF_BASE_BLOCK, size, clen);
-        }
-        memcpy(d, c, size);
+        *ptr = c;
     } else {
-        if (clen < 8 || memcmp(c, "db", 2) != 0) {
-            free(d);
-            return bf_fail(err, BF_ERR_FORMAT,
-                           "%s: offset 0x%llx: value data of %u bytes in a version 1.%u hive must be a big data "
-                           "(db) record", h->path, (unsigned long long)off + REGF_BASE_BLOCK, size, h->minor);
-        }
-        uint32_t nseg = rd16(c + 2), list = rd32(c + 4);
-        uint32_t want = (size + REGF_BIG_SEGMENT - 1) / REGF_BIG_SEGMENT;
-        uint32_t llen;
-        const uint8_t *lp = bf_cell(h, list, &llen, "big data segment list", err);
-        if (!lp) {
-            free(d);
-            return err ? err->code : BF_ERR_FORMAT;
-        }
-        if (nseg < want || (uint64_t)nseg * 4 > llen) {
-            free(d);
-            return bf_fail(err, BF_ERR_FORMAT,
-                           "%s: offset 0x%llx: big data record has %u segments (list of %u bytes) for %u bytes",
-                           h->path, (unsigned long long)off + REGF_BASE_BLOCK, nseg, llen, size);
-        }
-        uint32_t done = 0;
-        for (uint32_t i = 0; i < want; i++) {
-            uint32_t seg = rd32(lp + 4 * i), slen;
-            const uint8_t *sp = bf_cell(h, seg, &slen, "big data segment", err);
-            uint32_t chunk = size - done < REGF_BIG_SEGMENT ? size - done : REGF_BIG_SEGMENT;
-            if (!sp || slen < chunk) {
-                free(d);
-                if (!sp)
-                    return err ? err->code : BF_ERR_FORMAT;
-                return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: big data segment of %u bytes is too short",
-                               h->path, (unsigned long long)seg + REGF_BASE_BLOCK, slen);
-            }
-            memcpy(d + done, sp, chunk);
-            done += chunk;
-            lp = bf_at(h, list) + 4;
-        }
+        int rc = big_data_gather(h, off, c, clen, size, scratch, scratch_cap, err);
+        if (rc)
+            return rc;
+        *ptr = *scratch;
     }
-    *data = d;
     *len = size;
+    return BF_OK;
+}
+
+int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_error *err)
+{
+    uint8_t *scratch = NULL;
+    size_t cap = 0;
+    const uint8_t *p;
+    *data = NULL;
+    *len = 0;
+    int rc = bf_data_view(h, vk, &p, len, &scratch, &cap, err);
+    if (rc) {
+        free(scratch);
+        return rc;
+    }
+    if (scratch) { /* big data: already a copy of its own */
+        *data = scratch;
+        return BF_OK;
+    }
+    size_t n = *len;
+    uint8_t *d = bf_malloc(n > 4 ? n : 4);
+    if (!d) {
+        *len = 0;
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory for %zu bytes of value data", n);
+    }
+    memcpy(d, p, n);
+    *data = d;
     return BF_OK;
 }
 

@@ -92,11 +92,6 @@ const bf_bin *bf_bin_find(const bf_hive *h, uint32_t off)
     return NULL;
 }
 
-int bf_cell_is_start(const bf_hive *h, uint32_t off)
-{
-    return off % 8 == 0 && off < bf_hbins_size(h) && map_get(h, off);
-}
-
 void bf_cell_mark(bf_hive *h, uint32_t off, int start)
 {
     if (start)
@@ -105,22 +100,15 @@ void bf_cell_mark(bf_hive *h, uint32_t off, int start)
         h->cellmap[off >> 6] &= (uint8_t)~(1u << ((off >> 3) & 7));
 }
 
-uint8_t *bf_cell(bf_hive *h, uint32_t off, uint32_t *len, const char *what, bf_error *err)
+uint8_t *bf_cell_fail(bf_hive *h, uint32_t off, const char *what, bf_error *err)
 {
-    if (off == REGF_NIL || !bf_cell_is_start(h, off)) {
+    if (off == REGF_NIL || !bf_cell_is_start(h, off))
         bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: %s: cell index 0x%x is not the start of a cell", h->path,
                 (unsigned long long)off + REGF_BASE_BLOCK, what, off);
-        return NULL;
-    }
-    int32_t sz = (int32_t)rd32(bf_at(h, off));
-    if (sz >= 0) {
+    else
         bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: %s: cell 0x%x is free, not allocated", h->path,
                 (unsigned long long)off + REGF_BASE_BLOCK, what, off);
-        return NULL;
-    }
-    if (len)
-        *len = (uint32_t)0 - (uint32_t)sz - 4;
-    return bf_at(h, off) + 4;
+    return NULL;
 }
 
 uint8_t *bf_cell_sig(bf_hive *h, uint32_t off, const char *sig, uint32_t minlen, uint32_t *len,

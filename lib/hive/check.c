@@ -686,8 +686,20 @@ static void collect_kids(ck *c, ck_frame *f, const uint8_t *nk)
     f->nkids = w;
 }
 
-static void check_data(ck *c, uint32_t vk_off, const uint8_t *vk, const char *what)
+/* "value 'NAME' of key PATH", built only when a problem is reported. */
+static const char *value_desc(const ck *c, bf_name nm, char *buf, size_t sz)
 {
+    char path[CK_PATH_MAX], q[200];
+    snprintf(buf, sz, "value '%s' of key %s", nm.len ? qname(q, sizeof q, nm) : "(default)",
+             key_path(c, path, sizeof path, NULL));
+    return buf;
+}
+
+#define VDESC value_desc(c, nm, what, sizeof what)
+
+static void check_data(ck *c, uint32_t vk_off, const uint8_t *vk, bf_name nm)
+{
+    char what[CK_PATH_MAX + 300];
     uint32_t raw = rd32(vk + VK_DATASIZE), doff = rd32(vk + VK_DATA), size, len, i;
     const uint8_t *d;
     char why[200];
@@ -696,18 +708,18 @@ static void check_data(ck *c, uint32_t vk_off, const uint8_t *vk, const char *wh
     if (raw & REGF_INLINE_BIT) {
         size = raw & ~REGF_INLINE_BIT;
         if (size > 4)
-            report(c, fo(vk_off) + c->hdr + VK_DATASIZE, "%s: inline data size %u is larger than 4", what, size);
+            report(c, fo(vk_off) + c->hdr + VK_DATASIZE, "%s: inline data size %u is larger than 4", VDESC, size);
         return;
     }
     size = raw;
     if (size == 0) {
         if (doff != REGF_NIL)
-            report(c, fo(vk_off) + c->hdr + VK_DATA, "%s: data size 0 but data offset 0x%x is not NIL", what, doff);
+            report(c, fo(vk_off) + c->hdr + VK_DATA, "%s: data size 0 but data offset 0x%x is not NIL", VDESC, doff);
         return;
     }
     if (size <= 4)
         report(c, fo(vk_off) + c->hdr + VK_DATASIZE, "%s: %u bytes of data stored in a cell instead of inline",
-               what, size);
+               VDESC, size);
     if (c->minor >= 4 && size > REGF_BIG_SEGMENT) {
         uint32_t n, want = (uint32_t)(((uint64_t)size + REGF_BIG_SEGMENT - 1) / REGF_BIG_SEGMENT), sl;
         uint32_t seglen;
@@ -715,17 +727,17 @@ static void check_data(ck *c, uint32_t vk_off, const uint8_t *vk, const char *wh
         r = ref_sig(c, doff, "db", 8, &d, &len, why, sizeof why);
         if (r != R_OK) {
             report(c, fo(vk_off) + c->hdr + VK_DATA,
-                   "%s: %u bytes of data in a version 1.%u hive must be big data (db): data offset 0x%x %s", what,
+                   "%s: %u bytes of data in a version 1.%u hive must be big data (db): data offset 0x%x %s", VDESC,
                    size, c->minor, doff, why);
             return;
         }
         n = rd16(d + 2);
         sl = rd32(d + 4);
         if (n != want)
-            report(c, fo(doff), "%s: big data has %u segments, %u bytes need %u", what, n, size, want);
+            report(c, fo(doff), "%s: big data has %u segments, %u bytes need %u", VDESC, n, size, want);
         r = ref(c, sl, (uint64_t)n * 4, &s, &seglen);
         if (r != R_OK) {
-            report(c, fo(doff) + c->hdr + 4, "%s: big data segment list 0x%x %s", what, sl, rdesc(r));
+            report(c, fo(doff) + c->hdr + 4, "%s: big data segment list 0x%x %s", VDESC, sl, rdesc(r));
             return;
         }
         for (i = 0; i < n; i++) {
@@ -737,18 +749,18 @@ static void check_data(ck *c, uint32_t vk_off, const uint8_t *vk, const char *wh
                 sn = REGF_BIG_SEGMENT;
             r = ref(c, so, sn, &sd, &slen);
             if (r != R_OK)
-                report(c, fo(sl), "%s: big data segment %u (0x%x) %s", what, i, so, rdesc(r));
+                report(c, fo(sl), "%s: big data segment %u (0x%x) %s", VDESC, i, so, rdesc(r));
         }
         return;
     }
     r = ref(c, doff, size, &d, &len);
     if (r != R_OK)
-        report(c, fo(vk_off) + c->hdr + VK_DATA, "%s: data (%u bytes) at 0x%x %s", what, size, doff, rdesc(r));
+        report(c, fo(vk_off) + c->hdr + VK_DATA, "%s: data (%u bytes) at 0x%x %s", VDESC, size, doff, rdesc(r));
 }
 
 static void check_values(ck *c, const ck_frame *f, const uint8_t *nk)
 {
-    char path[CK_PATH_MAX], what[CK_PATH_MAX + 300], q[200], why[200];
+    char path[CK_PATH_MAX], why[200];
     uint32_t n = rd32(nk + NK_NVALUES), lo = rd32(nk + NK_VALUES), len, i;
     const uint8_t *l;
     int r;
@@ -786,9 +798,7 @@ static void check_values(ck *c, const ck_frame *f, const uint8_t *nk)
         if (bf_name_units(nm) > BF_MAX_VALUE_NAME)
             report(c, fo(vo), "key %s: value %u: name longer than %d characters", key_path(c, path, sizeof path, NULL),
                    i, BF_MAX_VALUE_NAME);
-        snprintf(what, sizeof what, "value '%s' of key %s", nl ? qname(q, sizeof q, nm) : "(default)",
-                 key_path(c, path, sizeof path, NULL));
-        check_data(c, vo, vk, what);
+        check_data(c, vo, vk, nm);
     }
 }
 

@@ -179,6 +179,8 @@ void bf_name_lf_hint(bf_name n, uint8_t hint[4]);
 int bf_utf8_to_utf16(const char *s, uint16_t **units, size_t *n, bf_error *err);
 int bf_name_from_utf8(const char *s, uint8_t **bytes, size_t *len, int *comp, bf_error *err);
 char *bf_name_to_utf8(bf_name n); /* malloc'd; unpaired surrogates as WTF-8 */
+/* The same into o (room for 3 * n + 1 bytes, n code units); returns the length. */
+size_t bf_units_to_utf8_buf(const uint8_t *p, size_t n, int comp, char *o);
 /* UTF-16LE byte buffer to UTF-8 (stops at len; NULs kept). */
 char *bf_utf16le_to_utf8(const uint8_t *p, size_t len, size_t *outlen);
 
@@ -198,6 +200,8 @@ struct bf_hive {
     char *path;    /* file opened, or a name for in-memory hives */
     uint8_t *img;  /* base block + hive bins (img_len = 4096 + hbins_size) */
     size_t img_len;
+    int img_mapped; /* img is the file mapped (read-only opens), map_len bytes */
+    size_t map_len;
     uint8_t *tail; /* bytes after the last bin in the original file */
     size_t tail_len;
     size_t tail_off;     /* file offset where tail starts */
@@ -221,6 +225,13 @@ struct bf_hive {
     char *log_path_store[3];
     uint32_t log_max_seq;
     struct bf_io_lock *lock; /* the folder's write lock, held while open for writing */
+
+    /* keys changed since the hive was opened (bf_nk_touch): what the
+     * post-write libregf cross-check reads back; touched_all when there
+     * are too many to list, or the list could not grow (then every key). */
+    uint32_t *touched;
+    size_t ntouched, touched_cap;
+    int touched_all;
 };
 
 /* Pointer to the hive-bins data at cell index `off`. */
@@ -230,8 +241,6 @@ static inline uint32_t bf_hbins_size(const bf_hive *h) { return (uint32_t)(h->im
 /* Scan bins and cells of the image: fills bins, cellmap and free list.
  * Returns BF_ERR_FORMAT with the file offset of the first problem. */
 int bf_bins_scan(bf_hive *h, bf_error *err);
-/* Is a cell (free or allocated) starting at `off`? */
-int bf_cell_is_start(const bf_hive *h, uint32_t off);
 void bf_cell_mark(bf_hive *h, uint32_t off, int start);
 /* Room for one more entry in h->bins (BF_ERR_NOMEM otherwise). */
 int bf_bins_reserve(bf_hive *h);
@@ -240,10 +249,30 @@ int bf_free_insert(bf_hive *h, size_t at, uint32_t off, uint32_t size);
 /* Bin that contains cell index off, or NULL. */
 const bf_bin *bf_bin_find(const bf_hive *h, uint32_t off);
 
+/* Is a cell (free or allocated) starting at `off`? */
+static inline int bf_cell_is_start(const bf_hive *h, uint32_t off)
+{
+    return off % 8 == 0 && off < bf_hbins_size(h) && ((h->cellmap[off >> 6] >> ((off >> 3) & 7)) & 1);
+}
+
+/* The error of bf_cell for `off` (bins.c); returns NULL. */
+uint8_t *bf_cell_fail(bf_hive *h, uint32_t off, const char *what, bf_error *err);
+
 /* Cell access.  bf_cell returns the cell data (after the 4-byte size) of the
  * allocated cell starting at `off`, with its usable length in *len; NULL and
  * an error naming the offset and `what` if `off` is not such a cell. */
-uint8_t *bf_cell(bf_hive *h, uint32_t off, uint32_t *len, const char *what, bf_error *err);
+static inline uint8_t *bf_cell(bf_hive *h, uint32_t off, uint32_t *len, const char *what, bf_error *err)
+{
+    if (off == REGF_NIL || !bf_cell_is_start(h, off) || (int32_t)rd32(bf_at(h, off)) >= 0) {
+        if (len)
+            *len = 0;
+        bf_cell_fail(h, off, what, err);
+        return NULL;
+    }
+    if (len)
+        *len = (uint32_t)0 - rd32(bf_at(h, off)) - 4;
+    return bf_at(h, off) + 4;
+}
 /* Same, and the cell data must start with the 2-byte signature `sig`. */
 uint8_t *bf_cell_sig(bf_hive *h, uint32_t off, const char *sig, uint32_t minlen, uint32_t *len,
                      const char *what, bf_error *err);
@@ -270,13 +299,23 @@ uint8_t *bf_nk(bf_hive *h, bf_node n, uint32_t *len, bf_error *err);
 uint8_t *bf_vk(bf_hive *h, bf_value v, uint32_t *len, bf_error *err);
 bf_name bf_nk_name(const uint8_t *nk);
 bf_name bf_vk_name(const uint8_t *vk);
-void bf_nk_touch(bf_hive *h, bf_node n); /* set last-written time to now */
+/* Set key n's last-written time to now and remember it as changed. */
+void bf_nk_touch(bf_hive *h, bf_node n);
+/* Remember key n as changed (for the libregf cross-check) without touching it. */
+void bf_nk_changed(bf_hive *h, bf_node n);
+#define BF_TOUCHED_MAX 4096 /* changed keys listed; beyond, the cross-check reads every key */
 /* Fill a new, zeroed nk record: no subkeys, values or class. */
 void bf_nk_init(uint8_t *nk, uint16_t flags, uint32_t parent, uint32_t sk, const uint8_t *name, size_t namelen);
 
 /* Every key of the subtree at n (key.c): n first, each key before its
  * subkeys; *keys is malloc'd.  Validates every list on the way. */
 int bf_subtree_keys(bf_hive *h, bf_node n, bf_node **keys, size_t *count, bf_error *err);
+/* The subkeys of n appended to *v (len used, cap allocated; grown with
+ * bf_realloc), validated as bf_node_children does (key.c). */
+int bf_node_children_into(bf_hive *h, bf_node n, bf_node **v, size_t *len, size_t *cap, bf_error *err);
+/* The value list of key n: pointer to `count` entries (NULL when empty),
+ * the count within the limit and the list within its cell (value.c). */
+int bf_value_list(bf_hive *h, bf_node n, const uint8_t **list, uint32_t *count, bf_error *err);
 
 /* Path of key n for messages (key.c): "\A\B" below the root, "\" for the
  * root; cut at the front ("...\B") to fit `cap` (>= 8) bytes.  Returns a
@@ -307,6 +346,11 @@ int bf_sk_unref(bf_hive *h, uint32_t sk_off, bf_error *err);
 
 /* Value data (bigdata.c for > 16344 bytes in hives >= 1.4). */
 int bf_data_read(bf_hive *h, const uint8_t *vk, uint8_t **data, size_t *len, bf_error *err);
+/* The same without a copy: *ptr points into the image (inline data or one
+ * cell) or, for big data, into *scratch, which grows (bf_realloc) to hold
+ * it; the caller frees *scratch.  *ptr is valid until the image changes. */
+int bf_data_view(bf_hive *h, const uint8_t *vk, const uint8_t **ptr, size_t *len, uint8_t **scratch,
+                 size_t *scratch_cap, bf_error *err);
 int bf_data_write(bf_hive *h, const void *data, size_t len, uint32_t *size_field,
                   uint32_t *data_field, bf_error *err);
 void bf_data_free(bf_hive *h, uint32_t size_field, uint32_t data_field);
@@ -342,9 +386,11 @@ int bf_logs_find(const char *path, char *paths[3]);
 
 /* ---- commit verification (verify_libregf.c) ------------------------------------------- */
 
-/* Walk the file at `path` with libregf (loaded at run time, if installed)
- * and compare key and value counts with ours.  BF_ERR_UNSUPPORTED when
- * libregf is not available; BF_ERR_VERIFY when it disagrees. */
+/* Read the file at `path` with libregf (loaded at run time, if installed):
+ * every key changed since opening (h->touched) must read back with our
+ * subkey count and values; with h->touched_all, libregf walks the whole
+ * tree and its key and value counts must equal ours.  BF_ERR_UNSUPPORTED
+ * when libregf is not available; BF_ERR_VERIFY when it disagrees. */
 int bf_verify_libregf(bf_hive *h, const char *path, bf_error *err);
 long getpid_portable(void);
 

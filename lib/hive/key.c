@@ -26,12 +26,30 @@ bf_name bf_nk_name(const uint8_t *nk)
     return (bf_name){nk + NK_NAME, rd16(nk + NK_NAMELEN), (rd16(nk + NK_FLAGS) & NK_F_COMP_NAME) != 0};
 }
 
+void bf_nk_changed(bf_hive *h, bf_node n)
+{
+    if (h->touched_all || (h->ntouched && h->touched[h->ntouched - 1] == n))
+        return;
+    if (h->ntouched == h->touched_cap) {
+        size_t cap = h->touched_cap ? h->touched_cap * 2 : 16;
+        uint32_t *nt = cap <= BF_TOUCHED_MAX ? bf_realloc(h->touched, cap * sizeof *nt) : NULL;
+        if (!nt) { /* too many, or no memory: the cross-check reads every key */
+            h->touched_all = 1;
+            return;
+        }
+        h->touched = nt;
+        h->touched_cap = cap;
+    }
+    h->touched[h->ntouched++] = n;
+}
+
 void bf_nk_touch(bf_hive *h, bf_node n)
 {
     uint8_t *p = bf_nk(h, n, NULL, NULL);
     if (p)
         wr64(p + NK_TIMESTAMP, bf_filetime_now());
     h->modified = 1;
+    bf_nk_changed(h, n);
 }
 
 void bf_nk_init(uint8_t *p, uint16_t flags, uint32_t parent, uint32_t sk, const uint8_t *name, size_t namelen)
@@ -104,8 +122,9 @@ int bf_node_parent(bf_hive *h, bf_node n, bf_node *parent, bf_error *err)
 typedef struct collect_ctx {
     bf_hive *h;
     bf_node parent;
-    bf_node *v;
-    size_t n, cap;
+    bf_node **v;
+    size_t *n, *cap;
+    size_t listed;
     bf_error *err;
 } collect_ctx;
 
@@ -120,29 +139,28 @@ static int collect(void *vctx, uint32_t nk_off)
         return bf_fail(c->err, BF_ERR_FORMAT,
                        "%s: offset 0x%llx: key listed under key 0x%x but its parent field says 0x%x", c->h->path,
                        (unsigned long long)nk_off + REGF_BASE_BLOCK, c->parent, rd32(p + NK_PARENT));
-    if (c->n >= BF_LIMIT_SUBKEYS) {
+    if (c->listed >= BF_LIMIT_SUBKEYS) {
         char path[256];
         return bf_fail(c->err, BF_ERR_LIMIT,
                        "%s: offset 0x%llx: the subkey list of key \"%s\" holds more than %u entries, the limit",
                        c->h->path, (unsigned long long)c->parent + REGF_BASE_BLOCK + 4 + NK_SUBKEYS,
                        bf_key_path_str(c->h, c->parent, path, sizeof path), BF_LIMIT_SUBKEYS);
     }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        bf_node *nv = bf_realloc(c->v, cap * sizeof *nv);
+    if (*c->n == *c->cap) {
+        size_t cap = *c->cap ? *c->cap * 2 : 16;
+        bf_node *nv = bf_realloc(*c->v, cap * sizeof *nv);
         if (!nv)
             return bf_fail(c->err, BF_ERR_NOMEM, "out of memory");
-        c->v = nv;
-        c->cap = cap;
+        *c->v = nv;
+        *c->cap = cap;
     }
-    c->v[c->n++] = nk_off;
+    (*c->v)[(*c->n)++] = nk_off;
+    c->listed++;
     return 0;
 }
 
-int bf_node_children(bf_hive *h, bf_node n, bf_node **kids, size_t *count, bf_error *err)
+int bf_node_children_into(bf_hive *h, bf_node n, bf_node **v, size_t *len, size_t *cap, bf_error *err)
 {
-    *kids = NULL;
-    *count = 0;
     const uint8_t *p = bf_nk(h, n, NULL, err);
     if (!p)
         return err ? err->code : BF_ERR_FORMAT;
@@ -156,19 +174,29 @@ int bf_node_children(bf_hive *h, bf_node n, bf_node **kids, size_t *count, bf_er
                        (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NSUBKEYS,
                        bf_key_path_str(h, n, path, sizeof path), nsub, BF_LIMIT_SUBKEYS);
     }
-    collect_ctx c = {h, n, NULL, 0, 0, err};
+    collect_ctx c = {h, n, v, len, cap, 0, err};
     int rc = bf_sklist_walk(h, list, collect, &c, err);
+    if (rc)
+        return rc;
+    if (c.listed != nsub)
+        return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: key says it has %u subkeys but its list holds %zu",
+                       h->path, (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NSUBKEYS, nsub, c.listed);
+    return BF_OK;
+}
+
+int bf_node_children(bf_hive *h, bf_node n, bf_node **kids, size_t *count, bf_error *err)
+{
+    bf_node *v = NULL;
+    size_t len = 0, cap = 0;
+    *kids = NULL;
+    *count = 0;
+    int rc = bf_node_children_into(h, n, &v, &len, &cap, err);
     if (rc) {
-        free(c.v);
+        free(v);
         return rc;
     }
-    if (c.n != nsub) {
-        free(c.v);
-        return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: key says it has %u subkeys but its list holds %zu",
-                       h->path, (unsigned long long)n + REGF_BASE_BLOCK + 4 + NK_NSUBKEYS, nsub, c.n);
-    }
-    *kids = c.v;
-    *count = c.n;
+    *kids = v;
+    *count = len;
     return BF_OK;
 }
 

@@ -141,18 +141,36 @@ static size_t utf8_put(char *o, uint32_t cp)
     return 4;
 }
 
-/* Convert `n` UTF-16 (or Latin-1) code units to UTF-8.  An unpaired
- * surrogate becomes its own 3-byte sequence (WTF-8) rather than U+FFFD, so
- * that distinct names stay distinct and convert back to the same units. */
-static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
+/* Convert `n` UTF-16 (or Latin-1) code units to UTF-8 in `o` (room for
+ * 3 * n + 1 bytes); returns the length.  An unpaired surrogate becomes its
+ * own 3-byte sequence (WTF-8) rather than U+FFFD, so that distinct names
+ * stay distinct and convert back to the same units. */
+size_t bf_units_to_utf8_buf(const uint8_t *p, size_t n, int comp, char *o)
 {
-    char *o = bf_malloc(n * 3 + 1);
-    if (!o)
-        return NULL;
     size_t k = 0;
+    if (comp) { /* Latin-1: one byte below 0x80, else two */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t w;
+            if (i + 8 <= n && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ull) == 0)) {
+                memcpy(o + k, &w, 8); /* eight ASCII characters at once */
+                k += 8;
+                i += 7;
+                continue;
+            }
+            uint8_t c = p[i];
+            if (c < 0x80) {
+                o[k++] = (char)c;
+            } else {
+                o[k++] = (char)(0xC0 | (c >> 6));
+                o[k++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+        o[k] = 0;
+        return k;
+    }
     for (size_t i = 0; i < n; i++) {
-        uint32_t c = comp ? p[i] : rd16(p + 2 * i);
-        if (!comp && c >= 0xD800 && c < 0xDC00 && i + 1 < n) {
+        uint32_t c = rd16(p + 2 * i);
+        if (c >= 0xD800 && c < 0xDC00 && i + 1 < n) {
             uint32_t d = rd16(p + 2 * (i + 1));
             if (d >= 0xDC00 && d < 0xE000) {
                 c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
@@ -162,6 +180,15 @@ static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
         k += utf8_put(o + k, c);
     }
     o[k] = 0;
+    return k;
+}
+
+static char *units_to_utf8(const uint8_t *p, size_t n, int comp, size_t *outlen)
+{
+    char *o = bf_malloc(n * 3 + 1);
+    if (!o)
+        return NULL;
+    size_t k = bf_units_to_utf8_buf(p, n, comp, o);
     if (outlen)
         *outlen = k;
     return o;

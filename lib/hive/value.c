@@ -25,8 +25,7 @@ bf_name bf_vk_name(const uint8_t *vk)
     return (bf_name){vk + VK_NAME, rd16(vk + VK_NAMELEN), (rd16(vk + VK_FLAGS) & VK_F_COMP_NAME) != 0};
 }
 
-/* The value list of key n: pointer to `count` entries (NULL when empty). */
-static int value_list(bf_hive *h, bf_node n, const uint8_t **list, uint32_t *count, bf_error *err)
+int bf_value_list(bf_hive *h, bf_node n, const uint8_t **list, uint32_t *count, bf_error *err)
 {
     const uint8_t *p = bf_nk(h, n, NULL, err);
     if (!p)
@@ -59,7 +58,7 @@ int bf_node_values(bf_hive *h, bf_node n, bf_value **vals, size_t *count, bf_err
     uint32_t c;
     *vals = NULL;
     *count = 0;
-    int rc = value_list(h, n, &l, &c, err);
+    int rc = bf_value_list(h, n, &l, &c, err);
     if (rc || c == 0)
         return rc;
     bf_value *v = bf_malloc((size_t)c * sizeof *v);
@@ -82,7 +81,7 @@ static int find_value(bf_hive *h, bf_node n, bf_name want, uint32_t *index, bf_v
 {
     const uint8_t *l;
     uint32_t c;
-    int rc = value_list(h, n, &l, &c, err);
+    int rc = bf_value_list(h, n, &l, &c, err);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < c; i++) {
