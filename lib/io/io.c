@@ -68,17 +68,14 @@ static int injected(void)
     return 0;
 }
 
-int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
+int bf_io_open_regular(const char *path, int *fd_out, uint64_t *size)
 {
-    int e = injected();
-    if (e)
-        return e;
     int fd = open(path, O_RDONLY | O_BINARY | O_CLOEXEC);
     if (fd < 0)
         return errno;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        e = errno;
+        int e = errno;
         close(fd);
         return e;
     }
@@ -86,7 +83,21 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
         close(fd);
         return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size : 0, n = 0;
+    *fd_out = fd;
+    *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    return 0;
+}
+
+int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    int e = injected();
+    if (e)
+        return e;
+    int fd;
+    uint64_t fsize;
+    if ((e = bf_io_open_regular(path, &fd, &fsize)) != 0)
+        return e;
+    size_t cap = (size_t)fsize, n = 0;
     uint8_t *buf = bf_malloc(cap ? cap : 1);
     if (!buf || (e = injected()) != 0) {
         free(buf);

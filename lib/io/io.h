@@ -84,6 +84,19 @@ unsigned bf_io_sweep_tmp(const char *path);
 /* Count one I/O operation; an errno when it is the one to fail (for lib/io/stream.c). */
 int bf_io_injected(void);
 
+/* Open a regular file for reading (not counted: for the counted calls).
+ * 0 and *fd, *size; or errno (EISDIR, EINVAL when not a regular file). */
+int bf_io_open_regular(const char *path, int *fd, uint64_t *size);
+
+/* ---- whole files mapped (map.c) ------------------------------------------------------ */
+/* The file's bytes in memory without a copy where the system can map files
+ * (*mapped = 1: a private mapping, read-only except its first `writable`
+ * bytes, whose changes never reach the file), else read into allocated
+ * memory (*mapped = 0).  Counts as READ.  0 or errno. */
+int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *len, int *mapped);
+/* Release what bf_io_map_file gave (NULL is ignored). */
+void bf_io_unmap(uint8_t *data, size_t len, int mapped);
+
 /* ---- streaming (large files: dumps, page files) ------------------------------------- */
 typedef struct bf_io_file bf_io_file;
 /* Open an existing regular file for reading (counts as OPEN).  0 or errno. */
