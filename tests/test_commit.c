@@ -155,7 +155,7 @@ static const struct {
 } k_steps[] = {
     {"backup read", {"cannot read it for the backup", NULL}},
     {"backup create", {"backup", "(create)"}},
-    {"backup write", {"backup", "(write)"}},
+    {"backup copy", {"backup", "(copy)"}}, /* streamed: a chunk read or written */
     {"backup flush", {"backup", "(flush)"}},
     {"backup naming", {"backup", "(naming)"}},
     {"temp create", {"create of temporary file", NULL}},

@@ -37,24 +37,57 @@ static void finalize_header(const bf_hive *h, uint8_t *img)
     wr32(img + BB_CHECKSUM, bf_bb_checksum(img));
 }
 
+/* The bytes after the last bin that Windows left (kept where they were):
+ * the part of h->tail beyond the image. */
+static const uint8_t *tail_part(const bf_hive *h, size_t *len)
+{
+    *len = 0;
+    if (!h->tail || h->tail_off + h->tail_len <= h->img_len)
+        return NULL;
+    size_t skip = h->img_len > h->tail_off ? h->img_len - h->tail_off : 0;
+    *len = h->tail_len - skip;
+    return h->tail + skip;
+}
+
 int bf_hive_serialize(bf_hive *h, uint8_t **buf, size_t *len, bf_error *err)
 {
-    size_t total = h->img_len;
-    /* bytes Windows left after the last bin are kept where they were */
-    if (h->tail && h->tail_off + h->tail_len > total)
-        total = h->tail_off + h->tail_len;
-    uint8_t *b = bf_malloc(total);
+    size_t tlen;
+    const uint8_t *tail = tail_part(h, &tlen);
+    uint8_t *b = bf_malloc(h->img_len + tlen);
     if (!b)
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
     memcpy(b, h->img, h->img_len);
-    if (h->tail && total > h->img_len) {
-        size_t skip = h->img_len > h->tail_off ? h->img_len - h->tail_off : 0;
-        memcpy(b + h->img_len, h->tail + skip, total - h->img_len);
-    }
+    if (tlen)
+        memcpy(b + h->img_len, tail, tlen);
     finalize_header(h, b);
     *buf = b;
-    *len = total;
+    *len = h->img_len + tlen;
     return BF_OK;
+}
+
+/* The header as it will be written, in the image itself (no copy of the
+ * hive): `saved` keeps the bytes it replaced, for header_restore(). */
+#define HEADER_BYTES (REGF_BASE_BLOCK + REGF_BIN_HDR)
+static void header_finalize(bf_hive *h, uint8_t saved[HEADER_BYTES])
+{
+    size_t n = h->img_len < HEADER_BYTES ? h->img_len : HEADER_BYTES;
+    memcpy(saved, h->img, n);
+    finalize_header(h, h->img);
+}
+
+static void header_restore(bf_hive *h, const uint8_t saved[HEADER_BYTES])
+{
+    memcpy(h->img, saved, h->img_len < HEADER_BYTES ? h->img_len : HEADER_BYTES);
+}
+
+int bf_hive_check(bf_hive *h, bf_check_cb cb, void *ctx, bf_error *err)
+{
+    /* checked as it would be written (header finalized), without a copy */
+    uint8_t saved[HEADER_BYTES];
+    header_finalize(h, saved);
+    int rc = bf_check_run(h->img, h->img_len, cb, ctx, err);
+    header_restore(h, saved);
+    return rc;
 }
 
 /* ---- one file: prepare (temporary file written and verified), publish ---- */
@@ -63,38 +96,83 @@ struct prepared {
     bf_hive *h;
     const char *target; /* the file replaced (or out_path) */
     char *tmp;          /* the verified temporary file beside it */
-    uint8_t *buf;       /* the bytes written */
-    size_t len;
+    size_t len;         /* bytes written */
+    int finalized;      /* the image's header is the written one; saved has the old */
+    uint8_t saved[HEADER_BYTES];
     const char *backup; /* the backup this commit made (removed again on failure) */
 };
 
 /* Forget a prepared commit; failed: also remove the backup it made (the
- * file was not changed, so the copy is not needed and is not left behind). */
+ * file was not changed, so the copy is not needed and is not left behind),
+ * and give the image its old header back. */
 static void prepared_discard(struct prepared *p, int failed)
 {
     if (failed && p->backup) {
         bf_io_unlink(p->backup);
         bf_io_flush_dir(p->backup);
     }
+    if (failed && p->finalized)
+        header_restore(p->h, p->saved);
+    p->finalized = 0;
     p->backup = NULL;
     if (p->tmp)
         bf_io_unlink(p->tmp);
     free(p->tmp);
-    free(p->buf);
     p->tmp = NULL;
-    p->buf = NULL;
+}
+
+#define COPY_CHUNK ((size_t)1 << 20)
+
+/* Copy the file `from` to the new file `to` (created exclusively), flushed,
+ * in chunks.  0 or errno; *step names what failed: "open" (the source),
+ * "create", "copy" (reading or writing a chunk), "flush", "close"; `to` is
+ * removed on failure. */
+static int copy_to_new(const char *from, const char *to, const char **step)
+{
+    bf_io_file *in = NULL, *out = NULL;
+    uint8_t *buf = bf_malloc(COPY_CHUNK);
+    *step = "open";
+    int e = buf ? bf_io_open_read(from, &in) : ENOMEM;
+    if (!e) {
+        *step = "create";
+        e = bf_io_create(to, 0600, &out);
+    }
+    if (!e)
+        *step = "copy";
+    for (uint64_t off = 0; !e;) {
+        size_t got;
+        e = bf_io_pread(in, buf, COPY_CHUNK, off, &got);
+        if (e || got == 0)
+            break;
+        e = bf_io_write(out, buf, got);
+        off += got;
+    }
+    if (!e) {
+        *step = "flush";
+        e = bf_io_flush(out);
+    }
+    int ce = out ? bf_io_close(out) : 0;
+    if (!e && ce) {
+        *step = "close";
+        e = ce;
+    }
+    bf_io_close(in);
+    free(buf);
+    if (e && out)
+        bf_io_unlink(to);
+    return e;
 }
 
 /* The backup copy appears under its name only complete: written to a
  * temporary name beside it (which the next writer's sweep removes if the
  * process dies), flushed, then linked to its name, never replacing. */
-static int write_backup(const char *path, const uint8_t *data, size_t len, const char **step)
+static int write_backup(const char *orig, const char *path, const char **step)
 {
     *step = "create";
     char *tmp = bf_io_tmp_name(path);
     if (!tmp)
         return ENOMEM;
-    int e = bf_io_write_new(tmp, data, len, 0600, step);
+    int e = copy_to_new(orig, tmp, step);
     if (!e) {
         *step = "naming";
         e = bf_io_link_new(tmp, path);
@@ -102,6 +180,79 @@ static int write_backup(const char *path, const uint8_t *data, size_t len, const
             bf_io_unlink(tmp);
     }
     free(tmp);
+    return e;
+}
+
+/* Write the image (and the bytes kept after it) to the new file `path`. */
+static int write_image(bf_hive *h, const char *path, int mode, const char **step)
+{
+    size_t tlen;
+    const uint8_t *tail = tail_part(h, &tlen);
+    bf_io_file *f;
+    *step = "create";
+    int e = bf_io_create(path, mode, &f);
+    if (e)
+        return e;
+    *step = "write";
+    e = bf_io_write(f, h->img, h->img_len);
+    if (!e && tlen)
+        e = bf_io_write(f, tail, tlen);
+    if (!e) {
+        *step = "flush";
+        e = bf_io_flush(f);
+    }
+    int ce = bf_io_close(f);
+    if (!e && ce) {
+        *step = "close";
+        e = ce;
+    }
+    if (e)
+        bf_io_unlink(path);
+    return e;
+}
+
+/* Read `path` back in chunks and compare it with the image and the kept
+ * tail: 0 when equal, -1 when different, else an errno. */
+static int read_back_equal(bf_hive *h, const char *path)
+{
+    size_t tlen;
+    const uint8_t *tail = tail_part(h, &tlen);
+    bf_io_file *f;
+    uint8_t *buf = bf_malloc(COPY_CHUNK);
+    if (!buf)
+        return ENOMEM;
+    int e = bf_io_open_read(path, &f);
+    uint64_t total = (uint64_t)h->img_len + tlen, off = 0;
+    while (!e && off <= total) {
+        size_t got;
+        e = bf_io_pread(f, buf, COPY_CHUNK, off, &got);
+        if (e)
+            break;
+        if (got == 0)
+            break;
+        if (off + got > total) {
+            e = -1; /* longer than written */
+            break;
+        }
+        for (size_t i = 0; i < got;) { /* the image, then the tail */
+            uint64_t at = off + i;
+            const uint8_t *want = at < h->img_len ? h->img + at : tail + (at - h->img_len);
+            size_t n = at < h->img_len ? (size_t)(h->img_len - at) : (size_t)(total - at);
+            if (n > got - i)
+                n = got - i;
+            if (memcmp(buf + i, want, n) != 0) {
+                e = -1;
+                break;
+            }
+            i += n;
+        }
+        off += got;
+    }
+    if (!e && off != total)
+        e = -1; /* shorter than written */
+    if (f)
+        bf_io_close(f);
+    free(buf);
     return e;
 }
 
@@ -117,12 +268,14 @@ static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, b
     if (!opts->out_path && h->disk_mtime < 0)
         return bf_fail(err, BF_ERR_INVALID, "%s: an in-memory hive needs an output path", h->path);
 
-    int rc = bf_hive_serialize(h, &p->buf, &p->len, err);
-    if (rc)
-        return rc;
+    header_finalize(h, p->saved);
+    p->finalized = 1;
+    size_t tlen;
+    tail_part(h, &tlen);
+    p->len = h->img_len + tlen;
     /* 1. our checker on the exact bytes to be written */
     char first[512] = "";
-    int problems = bf_check_run(p->buf, p->len, bf_check_first_problem, first, err);
+    int problems = bf_check_run(h->img, h->img_len, bf_check_first_problem, first, err);
     if (problems != 0) {
         prepared_discard(p, 1);
         if (problems < 0)
@@ -142,18 +295,12 @@ static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, b
     }
     /* 3. backup of the original, before anything else is written */
     if (opts->backup_path) {
-        uint8_t *orig;
-        size_t olen;
         const char *step;
-        int e = bf_io_read_file(h->path, &orig, &olen);
+        int e = write_backup(h->path, opts->backup_path, &step);
         if (e) {
             prepared_discard(p, 1);
-            return bf_fail_sys(err, e, "%s: not written: cannot read it for the backup", h->path);
-        }
-        e = write_backup(opts->backup_path, orig, olen, &step);
-        free(orig);
-        if (e) {
-            prepared_discard(p, 1);
+            if (!strcmp(step, "open"))
+                return bf_fail_sys(err, e, "%s: not written: cannot read it for the backup", h->path);
             return bf_fail_sys(err, e, "%s: not written: backup %s failed (%s)", h->path, opts->backup_path, step);
         }
         p->backup = opts->backup_path;
@@ -166,33 +313,25 @@ static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, b
     }
     const char *step;
     int mode = bf_io_file_mode(opts->out_path ? h->path : target);
-    int e = bf_io_write_new(tmp, p->buf, p->len, mode, &step);
+    int e = write_image(h, tmp, mode, &step);
     if (e) {
-        rc = bf_fail_sys(err, e, "%s: not written: %s of temporary file %s failed", target, step, tmp);
+        int rc = bf_fail_sys(err, e, "%s: not written: %s of temporary file %s failed", target, step, tmp);
         free(tmp);
         prepared_discard(p, 1);
         return rc;
     }
     p->tmp = tmp;
-    /* 5. read it back: the bytes, our checker, and libregf when present */
-    uint8_t *back;
-    size_t blen;
-    e = bf_io_read_file(tmp, &back, &blen);
+    /* 5. read it back: the bytes, and libregf when present */
+    e = read_back_equal(h, tmp);
     if (e) {
-        rc = bf_fail_sys(err, e, "%s: not written: re-reading temporary file %s failed", target, tmp);
-        prepared_discard(p, 1);
-        return rc;
-    }
-    int same = blen == p->len && memcmp(back, p->buf, p->len) == 0;
-    free(back);
-    if (!same) {
-        rc = bf_fail(err, BF_ERR_VERIFY, "%s: not written: temporary file %s does not read back as written", target,
-                     tmp);
+        int rc = e < 0 ? bf_fail(err, BF_ERR_VERIFY, "%s: not written: temporary file %s does not read back as "
+                                 "written", target, tmp)
+                       : bf_fail_sys(err, e, "%s: not written: re-reading temporary file %s failed", target, tmp);
         prepared_discard(p, 1);
         return rc;
     }
     if (!opts->no_libregf) {
-        rc = bf_verify_libregf(h, tmp, err);
+        int rc = bf_verify_libregf(h, tmp, err);
         if (rc && rc != BF_ERR_UNSUPPORTED) {
             prepared_discard(p, 1);
             return rc;
@@ -201,19 +340,21 @@ static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, b
     return BF_OK;
 }
 
-/* The open hive now is the file on disk. */
+/* The open hive now is the file on disk (its header is already the one
+ * written). */
 static void adopt_written(struct prepared *p)
 {
     bf_hive *h = p->h;
-    memcpy(h->img, p->buf, REGF_BASE_BLOCK);
-    memcpy(h->img + REGF_BASE_BLOCK, p->buf + REGF_BASE_BLOCK, REGF_BIN_HDR);
     uint64_t size;
     bf_io_stat(h->path, &size, &h->disk_mtime);
     h->info.file_size = size;
-    h->info.seq1 = h->info.seq2 = rd32(p->buf + BB_SEQ1);
+    h->info.seq1 = h->info.seq2 = rd32(h->img + BB_SEQ1);
     h->info.dirty = 0;
     h->info.checksum_ok = 1;
     h->modified = 0;
+    h->ntouched = 0; /* the file is the image: nothing changed since */
+    h->touched_all = 0;
+    p->finalized = 0;
     bf_hive_refresh_info(h);
 }
 
@@ -236,8 +377,12 @@ static int commit_one(bf_hive *h, const bf_commit_opts *opts, int *renamed, bf_e
     free(p.tmp);
     p.tmp = NULL;
     *renamed = 1;
-    if (!opts->out_path)
+    if (!opts->out_path) {
         adopt_written(&p);
+    } else { /* the open hive stays the file it was opened from */
+        header_restore(h, p.saved);
+        p.finalized = 0;
+    }
     e = bf_io_flush_dir(p.target);
     /* the new file is in place; only its durability is in doubt */
     rc = e ? bf_fail_sys(err, e, "%s: written, but flushing its directory failed", p.target) : BF_OK;

@@ -71,23 +71,24 @@ static int check_hbins_limit(const char *name, const uint8_t *bb, bf_error *err)
     return BF_OK;
 }
 
-/* Common part of opening: `data` (malloc'd, owned) is the primary file. */
-static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *logs, size_t nlogs, unsigned flags,
-                      bf_error *err)
+/* Common part of opening: `data` (owned: malloc'd, or mapped when `mapped`)
+ * is the primary file. */
+static int open_image(bf_hive *h, uint8_t *data, size_t len, int mapped, const bf_log_buf *logs, size_t nlogs,
+                      unsigned flags, bf_error *err)
 {
     h->open_flags = flags;
     uint8_t bb_as_found[REGF_BASE_BLOCK];
     if (len < REGF_BASE_BLOCK) {
-        free(data);
+        bf_io_unmap(data, len, mapped);
         return bf_fail(err, BF_ERR_FORMAT, "%s: %zu bytes: too short for a hive (the base block alone is 4096 bytes)",
                        h->path, len);
     }
     if (memcmp(data, "regf", 4) != 0) {
-        free(data);
+        bf_io_unmap(data, len, mapped);
         return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x0: no 'regf' signature: not a registry hive", h->path);
     }
     if (len > BF_LIMIT_HIVE_SIZE) {
-        free(data);
+        bf_io_unmap(data, len, mapped);
         return hive_too_large(h->path, len, err);
     }
     memcpy(bb_as_found, data, REGF_BASE_BLOCK);
@@ -100,7 +101,7 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
         size_t rlen = len;
         uint8_t *work = bf_malloc(len);
         if (!work) {
-            free(data);
+            bf_io_unmap(data, len, mapped);
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
         }
         memcpy(work, data, len);
@@ -113,9 +114,10 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
                 *err = rerr;
         }
         if (rc == BF_OK) {
-            free(data);
+            bf_io_unmap(data, len, mapped);
             data = work;
             len = rlen;
+            mapped = 0;
         } else {
             free(work);
             h->log_max_seq = rr.max_seq; /* still above stale logs if forced */
@@ -128,10 +130,12 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
             for (int i = 0, k = 0; i < 8 && rr.used[i] >= 0 && k < 3; i++)
                 if ((size_t)rr.used[i] < nlogs)
                     h->info.log_used[k++] = logs[rr.used[i]].name;
-            if (rr.replayed)
+            if (rr.replayed) {
                 h->modified = 1;
+                h->touched_all = 1; /* the logs' changes are not listed key by key */
+            }
         } else if ((flags & BF_OPEN_WRITE) && !(flags & BF_OPEN_FORCE_DIRTY)) {
-            free(data);
+            bf_io_unmap(data, len, mapped);
             return rc;
         }
         /* reading: go on with the primary as it is (info.dirty says so) */
@@ -149,11 +153,13 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
     if (rc == BF_OK)
         rc = bf_bb_validate(data, len, h->path, err);
     if (rc) {
-        free(data);
+        bf_io_unmap(data, len, mapped);
         return rc;
     }
     uint32_t hbins = rd32(data + BB_HBINS_SIZE);
     h->img = data;
+    h->img_mapped = mapped;
+    h->map_len = len;
     h->img_len = REGF_BASE_BLOCK + (size_t)hbins;
     h->minor = rd32(data + BB_MINOR);
     if (len > h->img_len) {
@@ -163,7 +169,7 @@ static int open_image(bf_hive *h, uint8_t *data, size_t len, const bf_log_buf *l
         if (!h->tail)
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", h->path);
         memcpy(h->tail, data + h->img_len, h->tail_len);
-        uint8_t *shrunk = bf_realloc(h->img, h->img_len);
+        uint8_t *shrunk = mapped ? NULL : bf_realloc(h->img, h->img_len);
         if (shrunk)
             h->img = shrunk;
     }
@@ -253,13 +259,18 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
     uint8_t *data;
     size_t len;
     uint64_t sz;
+    int mapped = 0;
     int e = bf_io_stat(path, &sz, &h->disk_mtime);
     if (!e && sz > BF_LIMIT_HIVE_SIZE) { /* refused before reading it */
         bf_hive_close(h);
         return hive_too_large(path, sz, err);
     }
+    /* read-only: the file mapped, not copied (a writer needs an image it can
+       grow); only the header is ever changed in a read-only image, by
+       bf_hive_check finalizing it (commit.c) */
     if (!e)
-        e = bf_io_read_file(path, &data, &len);
+        e = (flags & BF_OPEN_WRITE) ? bf_io_read_file(path, &data, &len)
+                                    : bf_io_map_file(path, REGF_BASE_BLOCK + REGF_BIN_HDR, &data, &len, &mapped);
     if (e) {
         bf_hive_close(h);
         return bf_fail_sys(err, e, "%s: cannot read", path);
@@ -269,7 +280,7 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
     uint8_t *logdata[3] = {NULL, NULL, NULL};
     if (!(flags & BF_OPEN_NO_LOGS)) {
         if (bf_logs_find(path, h->log_path_store) != 0) {
-            free(data);
+            bf_io_unmap(data, len, mapped);
             bf_hive_close(h);
             return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory while looking for its log files", path);
         }
@@ -284,7 +295,7 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
                 logdata[i] = NULL;
                 for (int k = 0; k < 3; k++)
                     free(logdata[k]);
-                free(data);
+                bf_io_unmap(data, len, mapped);
                 int rc = bf_fail_sys(err, le, "%s: cannot read its log file %s", path, h->log_path_store[i]);
                 bf_hive_close(h);
                 return rc;
@@ -292,7 +303,7 @@ int bf_hive_open(const char *path, unsigned flags, bf_hive **out, bf_error *err)
             logs[nlogs++] = (bf_log_buf){h->log_path_store[i], logdata[i], ll};
         }
     }
-    int rc = open_image(h, data, len, logs, nlogs, flags, err);
+    int rc = open_image(h, data, len, mapped, logs, nlogs, flags, err);
     for (int i = 0; i < 3; i++)
         free(logdata[i]);
     if (rc) {
@@ -317,7 +328,7 @@ int bf_hive_open_mem(const char *name, const void *data, size_t len, const bf_lo
     }
     memcpy(copy, data, len);
     h->disk_mtime = -1;
-    int rc = open_image(h, copy, len, logs, nlogs, flags & ~(unsigned)0, err);
+    int rc = open_image(h, copy, len, 0, logs, nlogs, flags & ~(unsigned)0, err);
     if (rc) {
         bf_hive_close(h);
         return rc;
@@ -331,11 +342,12 @@ void bf_hive_close(bf_hive *h)
     if (!h)
         return;
     free(h->path);
-    free(h->img);
+    bf_io_unmap(h->img, h->map_len, h->img_mapped);
     free(h->tail);
     free(h->bins);
     free(h->cellmap);
     free(h->freel);
+    free(h->touched);
     for (int i = 0; i < 3; i++)
         free(h->log_path_store[i]);
     bf_io_unlock(h->lock);
@@ -358,17 +370,4 @@ int bf_hive_writable(const bf_hive *h, bf_error *err)
     if (!h->writable)
         return bf_fail(err, BF_ERR_READONLY, "%s: hive was opened read-only", h->path);
     return BF_OK;
-}
-
-int bf_hive_check(bf_hive *h, bf_check_cb cb, void *ctx, bf_error *err)
-{
-    /* check the image as it would be written (header finalized in a copy) */
-    uint8_t *buf;
-    size_t len;
-    int rc = bf_hive_serialize(h, &buf, &len, err);
-    if (rc)
-        return rc;
-    rc = bf_check_run(buf, len, cb, ctx, err);
-    free(buf);
-    return rc;
 }

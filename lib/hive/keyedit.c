@@ -89,6 +89,7 @@ int bf_node_add(bf_hive *h, bf_node parent, const char *name, bf_node *out, bf_e
         return rc;
     }
     bf_nk_touch(h, parent);
+    bf_nk_changed(h, nk_off);
     if (out)
         *out = nk_off;
     return BF_OK;

@@ -115,6 +115,7 @@ int bf_hive_new(unsigned minor, const char *root_name, bf_hive **out, bf_error *
     wr32(h->img + BB_CHECKSUM, bf_bb_checksum(h->img));
     free(nb);
     h->modified = 1;
+    h->touched_all = 1; /* all of it is new: the cross-check reads every key */
     h->info.seq1 = h->info.seq2 = 1;
     h->info.checksum_ok = 1;
     bf_hive_refresh_info(h);
