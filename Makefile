@@ -121,8 +121,21 @@ check: deps $(TEST_BINS) $(TOOL_BINS) $(BA)/bootfix $(B)/bootfix
 demo: all
 	@sh tests/demo.sh $(B)/bootfix
 
-bench: all
-	@sh tests/bench.sh $(B)/bootfix
+# ---- benchmarks (bench/): bootfix against libhivex and libregf ---------------------------
+# `make bench` measures and prints a table; it asserts nothing.  The
+# readers it compares with come from Debian's packages, installed by `deps`.
+BENCH_CFLAGS = $(BASE_CFLAGS) -Ibench $(OPT)
+$(B)/bench/worker: bench/worker.c $(wildcard bench/impl_*.c) bench/bench.h $(B)/libbootfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ bench/worker.c $(wildcard bench/impl_*.c) $(B)/libbootfix.a \
+	  $$(pkg-config --cflags --libs hivex libregf) $(LDLIBS)
+
+$(B)/bench/genhive: bench/genhive.c bench/bench.h $(B)/libbootfix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ bench/genhive.c $(B)/libbootfix.a $(LDLIBS)
+
+bench: all $(B)/bench/worker $(B)/bench/genhive
+	@sh bench/run.sh $(B)
 
 # ---- install ----------------------------------------------------------------------------
 install: all
