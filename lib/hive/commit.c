@@ -194,7 +194,9 @@ static int write_image(bf_hive *h, const char *path, int mode, const char **step
     if (e)
         return e;
     *step = "write";
-    e = bf_io_write(f, h->img, h->img_len);
+    /* in pieces: one write of a whole big image is slower in the kernel */
+    for (size_t done = 0; !e && done < h->img_len; done += COPY_CHUNK)
+        e = bf_io_write(f, h->img + done, h->img_len - done < COPY_CHUNK ? h->img_len - done : COPY_CHUNK);
     if (!e && tlen)
         e = bf_io_write(f, tail, tlen);
     if (!e) {
