@@ -347,9 +347,11 @@ START_TEST(test_group_faults)
 END_TEST
 
 /* A group interrupted after its first rename (both records and the second
- * temporary file are there), or while its second record was being written
- * (torn: no rename happened). */
-static void interrupted_group(struct pair *p, int torn)
+ * temporary file are there), while its second record was being written
+ * (torn: no rename happened), or after both records but before the first
+ * rename (unrenamed). */
+enum cut { AFTER_FIRST_RENAME, TORN, UNRENAMED };
+static void interrupted_group(struct pair *p, enum cut cut)
 {
     bf_hive *ha = NULL, *hb = NULL;
     bf_error e = {0};
@@ -372,8 +374,8 @@ static void interrupted_group(struct pair *p, int torn)
     test_put_file(tb, ib, lb);
     int n = snprintf(text, sizeof text, "%s\t%s\n%s\t%s\n", p->a, ta, p->b, tb);
     test_put_file(ra, (const uint8_t *)text, (size_t)n);
-    test_put_file(rb, (const uint8_t *)text, torn ? (size_t)n - 3 : (size_t)n);
-    if (!torn)
+    test_put_file(rb, (const uint8_t *)text, cut == TORN ? (size_t)n - 3 : (size_t)n);
+    if (cut == AFTER_FIRST_RENAME)
         ck_assert_int_eq(rename(ta, p->a), 0); /* the first rename happened */
     free(ia);
     free(ib);
@@ -383,7 +385,7 @@ START_TEST(test_group_completed_after_kill)
 {
     struct pair p;
     pair_make(&p);
-    interrupted_group(&p, 0);
+    interrupted_group(&p, AFTER_FIRST_RENAME);
     ck_assert_uint_eq(version_of(p.a), 7); /* in between: SYSTEM new, BCD old */
     ck_assert_uint_eq(version_of(p.b), 1);
     bf_hive *h = NULL;
@@ -403,13 +405,34 @@ START_TEST(test_group_torn_record_discarded)
 {
     struct pair p;
     pair_make(&p);
-    interrupted_group(&p, 1);
+    interrupted_group(&p, TORN);
     bf_hive *h = NULL;
     bf_error e = {0};
     /* opened through either file: no rename had happened, none may */
     ck_assert_msg(bf_hive_open(p.b, BF_OPEN_WRITE, &h, &e) == BF_OK, "%s", e.msg);
     bf_hive_close(h);
     ck_assert_msg(bf_hive_open(p.a, BF_OPEN_WRITE, &h, &e) == BF_OK, "%s", e.msg);
+    bf_hive_close(h);
+    ck_assert(test_file_equals(p.a, p.a0, p.a0len) && test_file_equals(p.b, p.b0, p.b0len));
+    ck_assert(!leftovers(p.dir) && !leftovers(p.sub));
+    pair_free(&p);
+}
+END_TEST
+
+/* Both records written, killed before the first rename: the files were
+ * never changed, and opening either member must leave them so (the next
+ * run, e.g. an undo of the killed run's journal, sees the old files). */
+START_TEST(test_group_unrenamed_discarded)
+{
+    struct pair p;
+    pair_make(&p);
+    interrupted_group(&p, UNRENAMED);
+    bf_hive *h = NULL;
+    bf_error e = {0};
+    ck_assert_msg(bf_hive_open(p.a, BF_OPEN_WRITE, &h, &e) == BF_OK, "%s", e.msg);
+    bf_hive_close(h);
+    ck_assert(test_file_equals(p.a, p.a0, p.a0len) && test_file_equals(p.b, p.b0, p.b0len));
+    ck_assert_msg(bf_hive_open(p.b, BF_OPEN_WRITE, &h, &e) == BF_OK, "%s", e.msg);
     bf_hive_close(h);
     ck_assert(test_file_equals(p.a, p.a0, p.a0len) && test_file_equals(p.b, p.b0, p.b0len));
     ck_assert(!leftovers(p.dir) && !leftovers(p.sub));
@@ -429,6 +452,7 @@ int main(void)
     tcase_add_test(tc, test_group_faults);
     tcase_add_test(tc, test_group_completed_after_kill);
     tcase_add_test(tc, test_group_torn_record_discarded);
+    tcase_add_test(tc, test_group_unrenamed_discarded);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -414,7 +414,9 @@ int bf_hive_commit(bf_hive *h, const bf_commit_opts *opts, bf_error *err)
  * kept bytes back into the files already renamed.  If the process dies in
  * 3, the next bf_hive_open for writing of any member finds a record and
  * completes the renames (every temporary file named in a record is complete
- * and verified, since records are written only after step 1).
+ * and verified, since records are written only after step 1); if it died
+ * before the first rename (every temporary file still there), the files
+ * are left as they were and the temporary files removed.
  */
 #define GROUP_TAG ".bootfix-group"
 
@@ -617,9 +619,12 @@ int bf_hive_recover_group(const char *path, bf_error *err)
         i = j + 1;
     }
     /* Renames started only after every member's record was written, and
-       the records are removed only after every rename: with all records
-       present, complete the pending renames; otherwise no rename happened
-       (or all did), and the temporary files left are discarded. */
+       the records are removed only after every rename, and each rename
+       takes a temporary file away: with all records present and some
+       temporary file gone, the commit was cut between renames and the
+       pending ones are completed; otherwise no rename happened (or all
+       did), and the temporary files left are discarded: the files stay as
+       they were. */
     int all = rc == BF_OK && !torn;
     for (size_t k = 0; k < nm && all; k++) {
         char *r = group_record_name(members[k]);
@@ -628,6 +633,14 @@ int bf_hive_recover_group(const char *path, bf_error *err)
         all = r && bf_io_stat(r, &sz, &mt) == 0;
         free(r);
     }
+    size_t pending = 0;
+    for (size_t k = 0; k < nm && all; k++) {
+        uint64_t sz;
+        int64_t mt;
+        pending += bf_io_stat(tmps[k], &sz, &mt) == 0;
+    }
+    if (pending == nm)
+        all = 0; /* none renamed yet: nothing to complete */
     for (size_t k = 0; k < nm && rc == BF_OK; k++) {
         uint64_t sz;
         int64_t mt;
