@@ -6,10 +6,6 @@
 #include <stdlib.h>
 
 static inline void map_set(bf_hive *h, uint32_t off) { h->cellmap[off >> 6] |= (uint8_t)(1u << ((off >> 3) & 7)); }
-static inline int map_get(const bf_hive *h, uint32_t off)
-{
-    return (h->cellmap[off >> 6] >> ((off >> 3) & 7)) & 1;
-}
 
 int bf_bins_scan(bf_hive *h, bf_error *err)
 {

@@ -70,12 +70,15 @@ static int injected(void)
 
 int bf_io_open_regular(const char *path, int *fd_out, uint64_t *size)
 {
+    int e = injected();
+    if (e)
+        return e;
     int fd = open(path, O_RDONLY | O_BINARY | O_CLOEXEC);
     if (fd < 0)
         return errno;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        int e = errno;
+        e = errno;
         close(fd);
         return e;
     }
@@ -90,12 +93,10 @@ int bf_io_open_regular(const char *path, int *fd_out, uint64_t *size)
 
 int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
 {
-    int e = injected();
-    if (e)
-        return e;
     int fd;
     uint64_t fsize;
-    if ((e = bf_io_open_regular(path, &fd, &fsize)) != 0)
+    int e = bf_io_open_regular(path, &fd, &fsize);
+    if (e)
         return e;
     size_t cap = (size_t)fsize, n = 0;
     uint8_t *buf = bf_malloc(cap ? cap : 1);

@@ -84,8 +84,8 @@ unsigned bf_io_sweep_tmp(const char *path);
 /* Count one I/O operation; an errno when it is the one to fail (for lib/io/stream.c). */
 int bf_io_injected(void);
 
-/* Open a regular file for reading (not counted: for the counted calls).
- * 0 and *fd, *size; or errno (EISDIR, EINVAL when not a regular file). */
+/* Open a regular file for reading (counts as READ).  0 and *fd, *size; or
+ * errno (EISDIR, EINVAL when not a regular file). */
 int bf_io_open_regular(const char *path, int *fd, uint64_t *size);
 
 /* ---- whole files mapped (map.c) ------------------------------------------------------ */

@@ -26,12 +26,10 @@ int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *le
 #ifndef BF_HAVE_MMAP
     (void)writable;
 #else
-    int e = bf_io_injected();
-    if (e)
-        return e;
     int fd;
     uint64_t fsize;
-    if ((e = bf_io_open_regular(path, &fd, &fsize)) != 0)
+    int e = bf_io_open_regular(path, &fd, &fsize);
+    if (e)
         return e;
     if (fsize > 0 && fsize <= (uint64_t)SIZE_MAX) {
         /* read-only and populated at once (one call maps every page); the
