@@ -96,7 +96,6 @@ struct prepared {
     bf_hive *h;
     const char *target; /* the file replaced (or out_path) */
     char *tmp;          /* the verified temporary file beside it */
-    size_t len;         /* bytes written */
     int finalized;      /* the image's header is the written one; saved has the old */
     uint8_t saved[HEADER_BYTES];
     const char *backup; /* the backup this commit made (removed again on failure) */
@@ -121,47 +120,7 @@ static void prepared_discard(struct prepared *p, int failed)
     p->tmp = NULL;
 }
 
-#define COPY_CHUNK ((size_t)1 << 20)
-
-/* Copy the file `from` to the new file `to` (created exclusively), flushed,
- * in chunks.  0 or errno; *step names what failed: "open" (the source),
- * "create", "copy" (reading or writing a chunk), "flush", "close"; `to` is
- * removed on failure. */
-static int copy_to_new(const char *from, const char *to, const char **step)
-{
-    bf_io_file *in = NULL, *out = NULL;
-    uint8_t *buf = bf_malloc(COPY_CHUNK);
-    *step = "open";
-    int e = buf ? bf_io_open_read(from, &in) : ENOMEM;
-    if (!e) {
-        *step = "create";
-        e = bf_io_create(to, 0600, &out);
-    }
-    if (!e)
-        *step = "copy";
-    for (uint64_t off = 0; !e;) {
-        size_t got;
-        e = bf_io_pread(in, buf, COPY_CHUNK, off, &got);
-        if (e || got == 0)
-            break;
-        e = bf_io_write(out, buf, got);
-        off += got;
-    }
-    if (!e) {
-        *step = "flush";
-        e = bf_io_flush(out);
-    }
-    int ce = out ? bf_io_close(out) : 0;
-    if (!e && ce) {
-        *step = "close";
-        e = ce;
-    }
-    bf_io_close(in);
-    free(buf);
-    if (e && out)
-        bf_io_unlink(to);
-    return e;
-}
+#define COPY_CHUNK ((size_t)1 << 20) /* bytes compared at a time when reading back */
 
 /* The backup copy appears under its name only complete: written to a
  * temporary name beside it (which the next writer's sweep removes if the
@@ -172,7 +131,7 @@ static int write_backup(const char *orig, const char *path, const char **step)
     char *tmp = bf_io_tmp_name(path);
     if (!tmp)
         return ENOMEM;
-    int e = copy_to_new(orig, tmp, step);
+    int e = bf_io_copy_new(orig, tmp, 0600, step);
     if (!e) {
         *step = "naming";
         e = bf_io_link_new(tmp, path);
@@ -186,31 +145,9 @@ static int write_backup(const char *orig, const char *path, const char **step)
 /* Write the image (and the bytes kept after it) to the new file `path`. */
 static int write_image(bf_hive *h, const char *path, int mode, const char **step)
 {
-    size_t tlen;
-    const uint8_t *tail = tail_part(h, &tlen);
-    bf_io_file *f;
-    *step = "create";
-    int e = bf_io_create(path, mode, &f);
-    if (e)
-        return e;
-    *step = "write";
-    /* in pieces: one write of a whole big image is slower in the kernel */
-    for (size_t done = 0; !e && done < h->img_len; done += COPY_CHUNK)
-        e = bf_io_write(f, h->img + done, h->img_len - done < COPY_CHUNK ? h->img_len - done : COPY_CHUNK);
-    if (!e && tlen)
-        e = bf_io_write(f, tail, tlen);
-    if (!e) {
-        *step = "flush";
-        e = bf_io_flush(f);
-    }
-    int ce = bf_io_close(f);
-    if (!e && ce) {
-        *step = "close";
-        e = ce;
-    }
-    if (e)
-        bf_io_unlink(path);
-    return e;
+    bf_io_piece pieces[2] = {{h->img, h->img_len}, {NULL, 0}};
+    pieces[1].data = tail_part(h, &pieces[1].len);
+    return bf_io_write_new_pieces(path, pieces, 2, mode, step);
 }
 
 /* Read `path` back in chunks and compare it with the image and the kept
@@ -272,9 +209,6 @@ static int prepare(bf_hive *h, const bf_commit_opts *opts, struct prepared *p, b
 
     header_finalize(h, p->saved);
     p->finalized = 1;
-    size_t tlen;
-    tail_part(h, &tlen);
-    p->len = h->img_len + tlen;
     /* 1. our checker on the exact bytes to be written */
     char first[512] = "";
     int problems = bf_check_run(h->img, h->img_len, bf_check_first_problem, first, err);

@@ -146,7 +146,8 @@ static int flush_fd(int fd)
 #endif
 }
 
-int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step)
+int bf_io_write_new_pieces(const char *path, const bf_io_piece *pieces, size_t npieces, int mode,
+                           const char **step)
 {
     *step = "create";
     int e = injected();
@@ -156,23 +157,26 @@ int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode,
     if (fd < 0)
         return errno;
     *step = "write";
-    size_t done = 0;
-    while (done < len) {
-        size_t chunk = len - done > (1u << 20) ? (1u << 20) : len - done;
-        if ((e = injected()) != 0)
-            goto fail;
-        ssize_t w = write(fd, data + done, chunk);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            e = errno;
-            goto fail;
+    for (size_t k = 0; k < npieces; k++) {
+        const uint8_t *data = pieces[k].data;
+        size_t len = pieces[k].len, done = 0;
+        while (done < len) {
+            size_t chunk = len - done > (1u << 20) ? (1u << 20) : len - done;
+            if ((e = injected()) != 0)
+                goto fail;
+            ssize_t w = write(fd, data + done, chunk);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                e = errno;
+                goto fail;
+            }
+            if (w == 0) {
+                e = ENOSPC;
+                goto fail;
+            }
+            done += (size_t)w;
         }
-        if (w == 0) {
-            e = ENOSPC;
-            goto fail;
-        }
-        done += (size_t)w;
     }
     *step = "flush";
     if ((e = injected()) != 0 || (e = flush_fd(fd)) != 0)
@@ -188,6 +192,12 @@ fail:
     close(fd);
     unlink(path);
     return e;
+}
+
+int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step)
+{
+    bf_io_piece one = {data, len};
+    return bf_io_write_new_pieces(path, &one, 1, mode, step);
 }
 
 int bf_io_rename(const char *from, const char *to)

@@ -30,6 +30,13 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len);
  * bytes, then flush.  On failure the file is removed.  Returns 0 or errno;
  * *step names the failing step ("create", "write", "flush", "close"). */
 int bf_io_write_new(const char *path, const uint8_t *data, size_t len, int mode, const char **step);
+/* The same for data in pieces, written one after the other. */
+typedef struct bf_io_piece {
+    const uint8_t *data;
+    size_t len;
+} bf_io_piece;
+int bf_io_write_new_pieces(const char *path, const bf_io_piece *pieces, size_t npieces, int mode,
+                           const char **step);
 int bf_io_rename(const char *from, const char *to);
 /* The last component of `path` ('/' or '\\' separated). */
 const char *bf_io_base_name(const char *path);
@@ -117,5 +124,10 @@ int bf_io_close(bf_io_file *f);
  * (link(2); on Windows a rename, which refuses an existing target).
  * Counts as RENAME.  0 or errno (EEXIST). */
 int bf_io_link_new(const char *from, const char *to);
+/* Copy the file `from` to the new file `to` (created as bf_io_create does),
+ * 1 MiB at a time, then flush.  0 or errno; *step names what failed:
+ * "open" (the source), "create", "copy" (a piece read or written), "flush",
+ * "close"; `to` is removed on failure. */
+int bf_io_copy_new(const char *from, const char *to, int mode, const char **step);
 
 #endif

@@ -237,3 +237,40 @@ int bf_io_link_new(const char *from, const char *to)
     return rename(from, to) == 0 ? 0 : errno;
 #endif
 }
+
+int bf_io_copy_new(const char *from, const char *to, int mode, const char **step)
+{
+    enum { CHUNK = 1 << 20 };
+    bf_io_file *in = NULL, *out = NULL;
+    uint8_t *buf = bf_malloc(CHUNK);
+    *step = "open";
+    int e = buf ? bf_io_open_read(from, &in) : ENOMEM;
+    if (!e) {
+        *step = "create";
+        e = bf_io_create(to, mode, &out);
+    }
+    if (!e)
+        *step = "copy";
+    for (uint64_t off = 0; !e;) {
+        size_t got;
+        e = bf_io_pread(in, buf, CHUNK, off, &got);
+        if (e || got == 0)
+            break;
+        e = bf_io_write(out, buf, got);
+        off += got;
+    }
+    if (!e) {
+        *step = "flush";
+        e = bf_io_flush(out);
+    }
+    int ce = out ? bf_io_close(out) : 0;
+    if (!e && ce) {
+        *step = "close";
+        e = ce;
+    }
+    bf_io_close(in);
+    free(buf);
+    if (e && out)
+        bf_io_unlink(to);
+    return e;
+}

@@ -37,14 +37,10 @@
 
 int rc_copy_file(const char *from, const char *to, bf_error *err)
 {
-    uint8_t *data;
-    size_t len;
-    int e = bf_io_read_file(from, &data, &len);
-    if (e)
+    const char *step;
+    int e = bf_io_copy_new(from, to, 0600, &step);
+    if (e && !strcmp(step, "open"))
         return bf_fail_sys(err, e, "backup: cannot read %s", from);
-    const char *step = "create";
-    e = bf_io_write_new(to, data, len, 0600, &step);
-    free(data);
     if (e)
         return bf_fail_sys(err, e, "backup: copying %s to %s failed (%s)", from, to, step);
     return BF_OK;
