@@ -222,15 +222,10 @@ static uint32_t cell_size(const ck *c, uint32_t off)
  * checking a big hive is a chain of cache misses. */
 static inline void prefetch(const ck *c, uint32_t off)
 {
-#if defined(__GNUC__)
     if (off < c->limit) {
-        __builtin_prefetch(c->hb + off);
-        __builtin_prefetch(c->start + (off >> 6));
+        BF_PREFETCH(c->hb + off);
+        BF_PREFETCH(c->start + (off >> 6));
     }
-#else
-    (void)c;
-    (void)off;
-#endif
 }
 
 /* The value list and subkey list of the key whose (already validated) nk

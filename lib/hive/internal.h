@@ -130,6 +130,17 @@ static inline void wr64(uint8_t *p, uint64_t v)
     wr32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Ask for the memory at p to be brought into the cache ahead of use (a
+ * hint, never a fault): reading a big hive is a chain of cache misses, and
+ * asking for several at once overlaps them. */
+#if defined(__GNUC__)
+#define BF_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define BF_PREFETCH(p) ((void)(p))
+#endif
+/* The cell at cell index off, when it lies within the hive bins. */
+#define BF_PREFETCH_CELL(h, off) ((off) < bf_hbins_size(h) ? BF_PREFETCH(bf_at((h), (off))) : (void)0)
+
 /* ---- errors (error.c) ---------------------------------------------------------- */
 
 /* Fill err (if not NULL) with "fmt..." and return code. */

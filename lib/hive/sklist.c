@@ -67,12 +67,10 @@ int bf_sklist_walk(bf_hive *h, uint32_t list_off, bf_sk_visit fn, void *ctx, bf_
             return bf_fail(err, BF_ERR_FORMAT, "%s: offset 0x%llx: an index root points to another index root",
                            h->path, (unsigned long long)leaf_off + REGF_BASE_BLOCK + 4);
         for (uint32_t i = 0; i < lc; i++) {
-#if defined(__GNUC__)
             /* the keys a few entries on, asked for ahead of use (each is
                usually a cache miss of its own in a big hive) */
-            if (i + 8 < lc && entry_nk(lp, lk, i + 8) < bf_hbins_size(h))
-                __builtin_prefetch(bf_at(h, entry_nk(lp, lk, i + 8)));
-#endif
+            if (i + 8 < lc)
+                BF_PREFETCH_CELL(h, entry_nk(lp, lk, i + 8));
             int rc = fn(ctx, entry_nk(lp, lk, i));
             if (rc)
                 return rc;

@@ -7,19 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* Ask for the cell at `off` to be brought into the cache ahead of use:
- * reading a big hive is a chain of cache misses (key, value list, value,
- * data), and asking for several at once overlaps them. */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-static inline void prefetch_cell(const bf_hive *h, uint32_t off)
-{
-    if (off < bf_hbins_size(h))
-        PREFETCH(bf_at(h, off));
-}
+static inline void prefetch_cell(const bf_hive *h, uint32_t off) { BF_PREFETCH_CELL(h, off); }
 
 typedef struct pending {
     bf_node node, parent;
