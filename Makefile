@@ -19,7 +19,8 @@ BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DBOOTFIX_VE
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+# lib/io/posix or lib/io/win32: the platform layer (lib/io/platform.h)
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c lib/io/posix/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_COMMON_SRC := $(sort $(wildcard tests/common/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -136,6 +137,64 @@ $(B)/bench/genhive: bench/genhive.c bench/bench.h $(B)/libbootfix.a
 
 bench: all $(B)/bench/worker $(B)/bench/genhive
 	@sh bench/run.sh $(B)
+
+# ---- Windows (mingw-w64): `make windows`, `make check-windows` ----------------------------
+# A static bootfix.exe that needs no DLL beyond those of every Windows (KERNEL32,
+# msvcrt, SHELL32, ADVAPI32), and libbootfix.a + headers for Windows tools, in
+# build/windows/dist.  The platform layer is lib/io/win32 instead of lib/io/posix.
+# check-windows runs the Windows build under Wine (tests/windows/run.sh).
+WIN_PACKAGES := gcc-mingw-w64-x86-64 wine wine64
+MINGW  ?= x86_64-w64-mingw32-
+W      := build/windows
+WIN_CFLAGS  := -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DBOOTFIX_VERSION=\"$(VERSION)\" \
+	$(WARN) -Iinclude -Ilib -O2
+WIN_LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c lib/io/win32/*.c))
+WIN_LIB_OBJ := $(patsubst %.c,$(W)/%.o,$(WIN_LIB_SRC))
+WIN_CLI_OBJ := $(patsubst %.c,$(W)/%.o,$(CLI_SRC))
+WIN_LDLIBS  := -static -lshell32 -ladvapi32
+WIN_HEADERS := $(wildcard include/bootfix/*.h)
+
+.PHONY: windows deps-windows check-windows
+windows: deps-windows $(W)/dist/bin/bootfix.exe $(W)/dist/lib/libbootfix.a \
+	$(patsubst include/%,$(W)/dist/include/%,$(WIN_HEADERS))
+
+deps-windows:
+	@if command -v $(MINGW)gcc >/dev/null && command -v wine >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing: $(WIN_PACKAGES)"; mkdir -p build; \
+	  (apt-get install -y -q $(WIN_PACKAGES) || (apt-get update -q && apt-get install -y -q $(WIN_PACKAGES))) \
+	    >build/windows-deps.log 2>&1 || { cat build/windows-deps.log; echo "make deps-windows: apt-get failed"; exit 1; }; \
+	else \
+	  echo "missing the Windows cross-compiler or Wine; run as root:"; \
+	  echo "  apt-get install -y $(WIN_PACKAGES)"; exit 1; \
+	fi
+
+$(W)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MINGW)gcc $(WIN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(W)/dist/lib/libbootfix.a: $(WIN_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(MINGW)ar rcs $@ $^
+
+$(W)/dist/bin/bootfix.exe: $(WIN_CLI_OBJ) $(W)/dist/lib/libbootfix.a
+	@mkdir -p $(dir $@)
+	$(MINGW)gcc -o $@ $(WIN_CLI_OBJ) $(W)/dist/lib/libbootfix.a $(WIN_LDLIBS)
+
+$(W)/dist/include/%.h: include/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# test helpers built for Windows (tests/windows/*.c)
+$(W)/tests/%.exe: tests/windows/%.c
+	@mkdir -p $(dir $@)
+	$(MINGW)gcc $(WIN_CFLAGS) -o $@ $< $(WIN_LDLIBS)
+
+check-windows: windows deps $(BA)/tests/tools/oracle_dump $(B)/bootfix \
+	$(patsubst tests/windows/%.c,$(W)/tests/%.exe,$(wildcard tests/windows/*.c))
+	@BOOTFIX_EXE=$(CURDIR)/$(W)/dist/bin/bootfix.exe BOOTFIX_SRC=$(CURDIR) BOOTFIX_LINUX=$(CURDIR)/$(B)/bootfix \
+	  BOOTFIX_TOOLS=$(CURDIR)/$(BA)/tests/tools BOOTFIX_WIN_TOOLS=$(CURDIR)/$(W)/tests \
+	  WINEPREFIX=$(CURDIR)/$(W)/wineprefix sh tests/windows/run.sh
 
 # ---- install ----------------------------------------------------------------------------
 install: all

@@ -7,6 +7,7 @@
 #ifndef BOOTFIX_CLI_H
 #define BOOTFIX_CLI_H
 
+#include "compiler.h"
 #include "bootfix/hive.h"
 #include "bootfix/target.h"
 #include "bootfix/recipe.h"
@@ -47,7 +48,7 @@ int cli_help(FILE *f, const char *topic);
 /* "bootfix: <message>" and a pointer to the help of `topic`; returns EXIT_USAGE. */
 int cli_usage_error(const char *topic, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    BF_PRINTF(2, 3)
 #endif
     ;
 
@@ -58,13 +59,13 @@ int cli_fail(const bf_error *err);
 /* "bootfix: <formatted message>" on stderr; returns EXIT_ERR. */
 int cli_failf(const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
+    BF_PRINTF(1, 2)
 #endif
     ;
 /* Messages that -q silences (stdout). */
 void cli_note(const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
+    BF_PRINTF(1, 2)
 #endif
     ;
 

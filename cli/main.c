@@ -2,6 +2,7 @@
  * main.c — entry point of the bootfix CLI: global options and dispatch.
  */
 #include "cli.h"
+#include "io/io.h"
 
 #include <string.h>
 
@@ -25,6 +26,14 @@ int main(int argc, char **argv)
 {
     int i = 1;
     const char *cmd;
+
+    /* Windows: UTF-8 arguments from the wide command line, and a console
+       that shows UTF-8 output (both nothing on POSIX) */
+    if (bf_io_utf8_args(&argc, &argv) != 0) {
+        fprintf(stderr, "bootfix: out of memory reading the command line\n");
+        return EXIT_ERR;
+    }
+    bf_io_console_init();
 
     while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
         const char *a = argv[i];

@@ -3,11 +3,9 @@
  * output for long copies.
  */
 #include "cli.h"
+#include "io/io.h"
 
 #include <string.h>
-#ifndef _WIN32
-#include <unistd.h>
-#endif
 
 bf_target *cli_open_target(const char *spec)
 {
@@ -25,14 +23,7 @@ bf_target *cli_open_target(const char *spec)
     return t;
 }
 
-static int stderr_is_terminal(void)
-{
-#ifdef _WIN32
-    return 0;
-#else
-    return isatty(2);
-#endif
-}
+static int stderr_is_terminal(void) { return bf_io_is_terminal(stderr); }
 
 void cli_progress(void *ctx, uint64_t done, uint64_t total)
 {

@@ -3,6 +3,7 @@
  * time stamps, backup names, key paths and the commit step.
  */
 #include "cli.h"
+#include "io/io.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef _WIN32
-#include <fcntl.h>
-#include <io.h>
-#endif
 
 struct cli_opts g_opt;
 
@@ -143,29 +140,22 @@ int cli_looks_like_switch(const char *arg)
 
 int cli_file_exists(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    fclose(f);
-    return 1;
+    bf_io_info in;
+    return bf_io_info_of(path, 1, &in) == 0;
 }
 
 int cli_read_file(const char *path, uint8_t **buf, size_t *len, bf_error *err)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : bf_io_fopen(path, "rb");
     uint8_t *b = NULL;
     size_t cap = 0, n = 0;
-#ifdef _WIN32
-    if (f == stdin)
-        _setmode(_fileno(stdin), _O_BINARY);
-#endif
     *buf = NULL;
     *len = 0;
     if (!f) {
         int e = errno;
         err->code = BF_ERR_IO;
         err->sys_errno = e;
-        snprintf(err->msg, sizeof err->msg, "%s: cannot open: %s", path, strerror(e));
+        snprintf(err->msg, sizeof err->msg, "%s: cannot open: %s", path, bf_io_strerror(e));
         return BF_ERR_IO;
     }
     for (;;) {
@@ -197,7 +187,7 @@ int cli_read_file(const char *path, uint8_t **buf, size_t *len, bf_error *err)
             fclose(f);
         err->code = BF_ERR_IO;
         err->sys_errno = e;
-        snprintf(err->msg, sizeof err->msg, "%s: read error: %s", path, strerror(e));
+        snprintf(err->msg, sizeof err->msg, "%s: read error: %s", path, bf_io_strerror(e));
         return BF_ERR_IO;
     }
     if (f != stdin)
@@ -210,17 +200,13 @@ int cli_read_file(const char *path, uint8_t **buf, size_t *len, bf_error *err)
 int cli_write_file(const char *path, const uint8_t *buf, size_t len, bf_error *err)
 {
     int to_stdout = strcmp(path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    FILE *f = to_stdout ? stdout : bf_io_fopen(path, "wb");
     int bad;
-#ifdef _WIN32
-    if (to_stdout)
-        _setmode(_fileno(stdout), _O_BINARY);
-#endif
     if (!f) {
         int e = errno;
         err->code = BF_ERR_IO;
         err->sys_errno = e;
-        snprintf(err->msg, sizeof err->msg, "%s: cannot create: %s", path, strerror(e));
+        snprintf(err->msg, sizeof err->msg, "%s: cannot create: %s", path, bf_io_strerror(e));
         return BF_ERR_IO;
     }
     bad = len && fwrite(buf, 1, len, f) != len;
@@ -231,9 +217,9 @@ int cli_write_file(const char *path, const uint8_t *buf, size_t len, bf_error *e
         int e = errno;
         err->code = BF_ERR_IO;
         err->sys_errno = e;
-        snprintf(err->msg, sizeof err->msg, "%s: write error: %s", path, strerror(e));
+        snprintf(err->msg, sizeof err->msg, "%s: write error: %s", path, bf_io_strerror(e));
         if (!to_stdout)
-            remove(path);
+            bf_io_unlink(path);
         return BF_ERR_IO;
     }
     return BF_OK;

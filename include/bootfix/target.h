@@ -80,9 +80,14 @@ typedef struct bf_target {
     int readonly;         /* the volume is mounted read-only */
     int free_known;       /* free_bytes/total_bytes are valid */
     uint64_t free_bytes, total_bytes;
+
+    int live;             /* Windows only: the target's Windows folder is the one the
+                             running system booted from; every write is refused */
 } bf_target;
 
-/* Open a target.  Fails (BF_ERR_NOT_FOUND) when `spec` is not a directory,
+/* Open a target: a directory where the volume is mounted, or on Windows
+ * also a drive letter ("F:"), a UNC path or a \\?\ path.  Fails
+ * (BF_ERR_NOT_FOUND) when `spec` is not a directory,
  * or when neither a Windows directory with System32\config\SYSTEM nor
  * --system is there; the message names what was looked for.  A missing BCD
  * store is not an error here (see bcd_hint); recipes that need it fail. */
@@ -103,7 +108,9 @@ int bf_path_find_ci(const char *dir, const char *rel, char **out, bf_error *err)
  * the temporary D: disk of an Azure VM). */
 int bf_target_resolve(const bf_target *t, const char *winpath, char **out, bf_error *err);
 
-/* Refuse (BF_ERR_READONLY, naming the path and the reason) unless every
+/* Refuse (BF_ERR_INVALID) a target that is the running system (t->live),
+ * whatever the paths.  Then refuse (BF_ERR_READONLY, naming the path and
+ * the reason) unless every
  * file in `paths` can be replaced: the volume is not read-only, and the
  * directory holding each file is writable.  `dirs` (may be NULL) are
  * directories that will be created or written (a backup folder): their

@@ -274,11 +274,8 @@ int be_cmd_delete(struct be_ctx *c, bf_error *err)
 
 static int file_exists(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    fclose(f);
-    return 1;
+    bf_io_info in;
+    return bf_io_info_of(path, 1, &in) == 0;
 }
 
 int be_cmd_export(struct be_ctx *c, bf_error *err)

@@ -19,7 +19,7 @@
 
 static int why_fail(char *why, size_t wl, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 

@@ -18,7 +18,7 @@
 
 static int problem(bf_bcd_elem *e, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    BF_PRINTF(2, 3)
 #endif
     ;
 /* Mark e invalid with a reason; returns BF_OK (bad data is not an error). */

@@ -311,7 +311,7 @@ static int lines_add(lines *l, char *s, bf_error *err)
 
 static int lines_addf(lines *l, bf_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 static int lines_addf(lines *l, bf_error *err, const char *fmt, ...)

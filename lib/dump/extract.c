@@ -18,10 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#ifdef _WIN32
-#define lstat stat /* no symbolic links to tell apart */
-#endif
 
 #define COPY_BUF (1u << 20)
 
@@ -29,7 +25,7 @@
  * BF_ERR_NOMEM) when the seam ran out of memory. */
 static int io_fail(bf_error *err, int e, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 
@@ -50,21 +46,6 @@ static int io_fail(bf_error *err, int e, const char *fmt, ...)
 static const char *copy_name(const bf_dump_found *f)
 {
     return f->source == BF_DUMP_SRC_PAGEFILE ? "pagefile-MEMORY.DMP" : bf_io_base_name(f->path);
-}
-
-/* dir/name, without doubling a separator dir ends with (malloc'd). */
-static char *path_join(const char *dir, const char *name)
-{
-    size_t ld = strlen(dir), ln = strlen(name);
-    char *p = bf_malloc(ld + ln + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, ld);
-    size_t k = ld;
-    if (k == 0 || p[k - 1] != '/')
-        p[k++] = '/';
-    memcpy(p + k, name, ln + 1);
-    return p;
 }
 
 /* Read n bytes at off (fewer only at end of file).  0 or errno; *got. */
@@ -152,7 +133,7 @@ static int publish(const char *tmp, const char *final, bf_error *err)
 int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, void *ctx,
                     char **out_path, bf_error *err)
 {
-    struct stat st;
+    bf_io_info st;
     int created = 0, e;
     if (out_path)
         *out_path = NULL;
@@ -164,14 +145,14 @@ int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, 
     if (e)
         return io_fail(err, e, "cannot create the directory %s", dir);
     int rc = BF_OK;
-    char *final = path_join(dir, copy_name(f));
+    char *final = bf_io_path_join(dir, copy_name(f));
     char *tmp = final ? bf_io_tmp_name(final) : NULL;
     if (!final || !tmp) {
         free(final);
         free(tmp);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory copying %s into %s", f->path, dir);
     }
-    if (lstat(final, &st) == 0)
+    if (bf_io_info_of(final, 0, &st) == 0)
         rc = bf_fail(err, BF_ERR_EXISTS, "%s already exists; not overwriting it", final);
     if (rc == BF_OK)
         rc = copy_bytes(f->path, tmp, total, cb, ctx, &created, err);
@@ -181,7 +162,7 @@ int bf_dump_extract(const bf_dump_found *f, const char *dir, bf_progress_cb cb, 
      * durability is in question */
     if (rc == BF_OK && (e = bf_io_flush_dir(final)) != 0)
         rc = io_fail(err, e, "%s written, but flushing its directory failed", final);
-    if (created && lstat(tmp, &st) == 0)
+    if (created && bf_io_info_of(tmp, 0, &st) == 0)
         bf_io_unlink(tmp); /* our own O_EXCL file: already gone once published */
     if (rc == BF_OK && out_path)
         *out_path = final;

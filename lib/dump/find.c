@@ -14,7 +14,6 @@
 #include "hive/internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,7 +62,7 @@ static int pass_error(bf_error *err, const bf_error *e)
 
 static int add_reason(finder *f, bf_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 
@@ -363,7 +362,7 @@ static int check_dump_file(finder *f, int source, const char *path, const char *
     if (e == ENOMEM)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
     if (e)
-        return add_reason(f, err, "%s (%s) cannot be read: %s", winpath, path, strerror(e));
+        return add_reason(f, err, "%s (%s) cannot be read: %s", winpath, path, bf_io_strerror(e));
     bf_dump_info info;
     bf_error de;
     if (bf_dump_decode(buf, got, &info, &de) != BF_OK)
@@ -389,7 +388,7 @@ static int check_page_file(finder *f, const char *path, const char *winpath, bf_
         return bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
     if (e)
         return add_reason(f, err, "the page file %s (%s) cannot be read: %s", winpath, path,
-                          strerror(e));
+                          bf_io_strerror(e));
     if (got < 8 || (memcmp(buf, "PAGEDU64", 8) != 0 && memcmp(buf, "PAGEDUMP", 8) != 0))
         return BF_OK; /* an ordinary page file */
     bf_dump_info info;
@@ -454,20 +453,21 @@ static void free_list(char **v, size_t n)
 /* The *.dmp names of a directory, sorted.  0 or errno. */
 static int list_dmp(const char *dir, char ***names, size_t *count)
 {
-    DIR *d = opendir(dir);
-    struct dirent *de;
+    bf_io_dir *d;
+    const char *name;
     size_t cap = 0, seen = 0;
     *names = NULL;
     *count = 0;
-    if (!d)
-        return errno;
-    while ((de = readdir(d)) != NULL && seen++ < MAX_MINIDUMPS) {
-        if (!has_dmp_ext(de->d_name))
+    int e = bf_io_dir_open(dir, &d);
+    if (e)
+        return e;
+    while ((name = bf_io_dir_next(d)) != NULL && seen++ < MAX_MINIDUMPS) {
+        if (!has_dmp_ext(name))
             continue;
-        char *n = bf_strdup(de->d_name);
+        char *n = bf_strdup(name);
         if (!n || grow((void **)names, &cap, *count + 1, sizeof(char *))) {
             free(n);
-            closedir(d);
+            bf_io_dir_close(d);
             free_list(*names, *count);
             *names = NULL;
             *count = 0;
@@ -475,7 +475,7 @@ static int list_dmp(const char *dir, char ***names, size_t *count)
         }
         (*names)[(*count)++] = n;
     }
-    closedir(d);
+    bf_io_dir_close(d);
     if (*count)
         qsort(*names, *count, sizeof(char *), cmp_str);
     return 0;
@@ -511,9 +511,9 @@ static int look_minidumps(finder *f, bf_error *err)
         rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
     else if (en)
         rc = add_reason(f, err, "the minidump folder %s (%s) cannot be read: %s", win, dir,
-                        strerror(en));
+                        bf_io_strerror(en));
     for (size_t i = 0; rc == BF_OK && i < n; i++) {
-        char *path = join(dir, '/', names[i]), *wp = join(win, '\\', names[i]);
+        char *path = join(dir, bf_io_sep, names[i]), *wp = join(win, '\\', names[i]);
         if (!path || !wp)
             rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
         else

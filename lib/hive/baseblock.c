@@ -1,5 +1,6 @@
 /* The base block: the first 4096 bytes of a primary hive file. */
 #include "internal.h"
+#include "io/io.h"
 
 #include <time.h>
 
@@ -52,9 +53,11 @@ int bf_bb_validate(const uint8_t *bb, size_t file_len, const char *name, bf_erro
 
 uint64_t bf_filetime_now(void)
 {
-    struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+    int64_t sec;
+    long nsec;
+    bf_io_clock(&sec, &nsec);
+    if (sec < 0)
         return 0;
     /* 100 ns intervals since 1601-01-01 */
-    return ((uint64_t)ts.tv_sec + 11644473600ull) * 10000000ull + (uint64_t)ts.tv_nsec / 100u;
+    return ((uint64_t)sec + 11644473600ull) * 10000000ull + (uint64_t)nsec / 100u;
 }

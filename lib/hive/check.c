@@ -80,7 +80,7 @@ static inline int bit_get(const uint8_t *m, uint32_t off) { return (m[off >> 6] 
 static inline void bit_set(uint8_t *m, uint32_t off) { m[off >> 6] |= (uint8_t)(1u << ((off >> 3) & 7)); }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+BF_PRINTF(3, 4)
 #endif
 static void report(ck *c, uint64_t file_off, const char *fmt, ...)
 {

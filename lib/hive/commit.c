@@ -375,7 +375,7 @@ static int roll_back(bf_hive *const *hs, uint8_t *const *orig, const size_t *ole
         int e = bf_io_replace(hs[i]->path, orig[i], olen[i], bf_io_file_mode(hs[i]->path), &step);
         if (e && !first) {
             first = e;
-            snprintf(failed, flen, "%s (%s: %s)", hs[i]->path, step, strerror(e));
+            snprintf(failed, flen, "%s (%s: %s)", hs[i]->path, step, bf_io_strerror(e));
         }
     }
     return first;

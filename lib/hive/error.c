@@ -1,6 +1,7 @@
 /* Error reporting: every failure carries a code and a message that names the
  * file, the offset or key, and what is wrong. */
 #include "internal.h"
+#include "io/io.h"
 
 #include <stdio.h>
 
@@ -11,7 +12,7 @@ static int vfail(bf_error *err, int code, int errnum, const char *fmt, va_list a
         err->sys_errno = errnum;
         int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         if (errnum && n >= 0 && (size_t)n < sizeof err->msg)
-            snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", strerror(errnum));
+            snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", bf_io_strerror(errnum));
     }
     return code;
 }

@@ -6,6 +6,7 @@
 #define BOOTFIX_HIVE_INTERNAL_H
 
 #include "bootfix/hive.h"
+#include "compiler.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -146,13 +147,13 @@ static inline void wr64(uint8_t *p, uint64_t v)
 /* Fill err (if not NULL) with "fmt..." and return code. */
 int bf_fail(bf_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 /* Like bf_fail for a failed system call: appends strerror(errnum). */
 int bf_fail_sys(bf_error *err, int errnum, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 
@@ -403,7 +404,6 @@ int bf_logs_find(const char *path, char *paths[3]);
  * tree and its key and value counts must equal ours.  BF_ERR_UNSUPPORTED
  * when libregf is not available; BF_ERR_VERIFY when it disagrees. */
 int bf_verify_libregf(bf_hive *h, const char *path, bf_error *err);
-long getpid_portable(void);
 
 /* ---- checker (check.c) ---------------------------------------------------------------- */
 

@@ -10,21 +10,10 @@
 #include "internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 static const char *const log_suffix[3] = {".LOG", ".LOG1", ".LOG2"};
-
-static int is_sep(char c)
-{
-#ifdef _WIN32
-    return c == '/' || c == '\\';
-#else
-    return c == '/';
-#endif
-}
 
 /* a equals base followed by suffix, ignoring ASCII case */
 static int name_matches(const char *a, const char *base, size_t blen, const char *suffix)
@@ -59,7 +48,7 @@ int bf_logs_find(const char *path, char *paths[3])
         return 0;
 
     size_t len = strlen(path), cut = len;
-    while (cut > 0 && !is_sep(path[cut - 1]))
+    while (cut > 0 && !bf_io_is_sep(path[cut - 1]))
         cut--;
     const char *base = path + cut; /* file name */
     size_t blen = len - cut;
@@ -77,16 +66,16 @@ int bf_logs_find(const char *path, char *paths[3])
         strcpy(dir, ".");
     }
 
-    DIR *dh = opendir(dir);
-    if (!dh) {
+    bf_io_dir *dh;
+    int e = bf_io_dir_open(dir, &dh);
+    if (e) {
         free(dir);
-        return 0;
+        return e == ENOMEM ? ENOMEM : 0; /* an unlistable folder: no logs */
     }
     char *best[3] = {NULL, NULL, NULL}; /* full paths */
     int oom = 0;
-    struct dirent *de;
-    while ((de = readdir(dh)) != NULL) {
-        const char *n = de->d_name;
+    const char *n;
+    while ((n = bf_io_dir_next(dh)) != NULL) {
         size_t nlen = strlen(n);
         for (int i = 0; i < 3; i++) {
             if (!name_matches(n, base, blen, log_suffix[i]) ||
@@ -99,9 +88,9 @@ int bf_logs_find(const char *path, char *paths[3])
             }
             memcpy(full, path, cut);
             memcpy(full + cut, n, nlen + 1);
-            struct stat st;
+            bf_io_info in;
             /* only regular files (not a directory that happens to match) */
-            if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
+            if (bf_io_info_of(full, 1, &in) != 0 || in.kind != BF_IO_FILE) {
                 free(full);
                 continue;
             }
@@ -109,7 +98,7 @@ int bf_logs_find(const char *path, char *paths[3])
             best[i] = full;
         }
     }
-    closedir(dh);
+    bf_io_dir_close(dh);
     free(dir);
     if (oom) { /* a log that was not listed could hold the newest data */
         for (int i = 0; i < 3; i++)

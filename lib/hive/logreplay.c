@@ -69,7 +69,7 @@ static const char *nm(const char *s) { return s && *s ? s : "(unnamed)"; }
 
 static void note(char *buf, size_t sz, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 static void note(char *buf, size_t sz, const char *fmt, ...)

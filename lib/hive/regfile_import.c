@@ -66,7 +66,7 @@ static const char HDR4[] = "REGEDIT4";
 
 static int perr(parser *P, int code, unsigned line, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    BF_PRINTF(4, 5)
 #endif
     ;
 static int perr(parser *P, int code, unsigned line, const char *fmt, ...)

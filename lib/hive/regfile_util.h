@@ -7,6 +7,8 @@
 #ifndef BOOTFIX_REGFILE_UTIL_H
 #define BOOTFIX_REGFILE_UTIL_H
 
+#include "compiler.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +24,7 @@ void rf_putc(rf_buf *b, uint8_t c);
 void rf_puts(rf_buf *b, const char *s);
 void rf_printf(rf_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    BF_PRINTF(2, 3)
 #endif
     ;
 void rf_put_u16(rf_buf *b, uint16_t u); /* little-endian */

@@ -11,22 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#ifdef _WIN32
-#include <process.h>
-#include <windows.h>
-#else
-#include <dlfcn.h>
-#include <unistd.h>
-#endif
-
-long getpid_portable(void)
-{
-#ifdef _WIN32
-    return (long)_getpid();
-#else
-    return (long)getpid();
-#endif
-}
+#include <string.h>
 
 typedef int (*fn_init)(void **, void **);
 typedef int (*fn_free)(void **, void **);
@@ -58,25 +43,13 @@ struct regf_api {
     fn_type type;
 };
 
-static void *load_sym(void *lib, const char *name)
-{
-#ifdef _WIN32
-    return (void *)GetProcAddress((HMODULE)lib, name);
-#else
-    return dlsym(lib, name);
-#endif
-}
-
 static int load_api(struct regf_api *a)
 {
     static void *lib;
     if (!lib) {
-#ifdef _WIN32
-        lib = (void *)LoadLibraryA("libregf.dll");
-#else
-        lib = dlopen("libregf.so.1", RTLD_NOW | RTLD_LOCAL);
-#endif
-        if (!lib)
+        /* Debian's soname; the DLL names of libyal's Windows builds */
+        static const char *const files[] = {"libregf.so.1", "libregf.dll", "libregf-1.dll"};
+        if (!(lib = bf_io_lib_open(files, sizeof files / sizeof files[0])))
             return 0;
     }
     static const char *const names[] = {
@@ -86,11 +59,11 @@ static int load_api(struct regf_api *a)
         "libregf_file_get_key_by_utf8_path", "libregf_key_get_value", "libregf_value_free",
         "libregf_value_get_utf8_name_size", "libregf_value_get_value_data_size", "libregf_value_get_utf8_name",
         "libregf_value_get_value_data", "libregf_value_get_value_type"};
-    void *p[sizeof names / sizeof names[0]];
+    void (*p[sizeof names / sizeof names[0]])(void);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if ((p[i] = load_sym(lib, names[i])) == NULL)
+        if ((p[i] = bf_io_lib_sym(lib, names[i])) == NULL)
             return 0;
-    /* function pointers from data pointers: the POSIX dlsym idiom */
+    /* each to the function pointer type of its field */
     void *dst[] = {&a->file_init, &a->file_free, &a->key_free, &a->file_open, &a->file_close, &a->root,
                    &a->nsub, &a->nval, &a->sub, &a->err_free, &a->key_by_path, &a->value, &a->value_free,
                    &a->name_size, &a->data_size, &a->name, &a->data, &a->type};

@@ -1,10 +1,21 @@
 /* The one I/O seam of libbootfix: every file operation goes through here so
- * that tests can make the N-th operation fail (fault injection). */
+ * that tests can make the N-th operation fail (fault injection), and every
+ * call into the operating system is behind it (platform.h).
+ *
+ *   io.c       allocation, the fault-injection counters, path strings,
+ *              bf_io_replace, bf_io_mkdirs, bf_io_copy_new (system-neutral)
+ *   posix/     the file operations below and platform.h, for POSIX
+ *   win32/     the same for Windows (wide-character \\?\ paths, MoveFileExW)
+ *
+ * Both platform layers count the same operations at the same points, so a
+ * fault-injection test fails the same step on either. */
 #ifndef BOOTFIX_IO_H
 #define BOOTFIX_IO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "io/platform.h"
 
 /* Operations that can be made to fail. */
 enum bf_io_op { BF_IO_OPEN, BF_IO_READ, BF_IO_WRITE, BF_IO_FLUSH, BF_IO_RENAME, BF_IO_DIRFLUSH, BF_IO_ALLOC };
@@ -57,13 +68,16 @@ int bf_io_mkdir(const char *path);
  * and is not a directory). */
 int bf_io_mkdirs(const char *path);
 int bf_io_unlink(const char *path);
+/* Remove an empty folder; 0 or errno.  Not counted. */
+int bf_io_rmdir(const char *path);
 /* Flush the directory holding `path` so a rename is durable. */
 int bf_io_flush_dir(const char *path);
 /* Mode bits of an existing file (0644 when unknown). */
 int bf_io_file_mode(const char *path);
 /* Size and modification time, to notice a file changed under us. */
 int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns);
-/* dir + "/" + name, malloc'd (NULL when out of memory). */
+/* dir + separator + name, malloc'd (NULL when out of memory); no separator
+ * is added when dir already ends with one ("F:\\" + "Windows"). */
 char *bf_io_path_join(const char *dir, const char *name);
 /* `len` bytes from the system's random source (new GUIDs).  0 or errno. */
 int bf_io_random(void *buf, size_t len);
@@ -88,12 +102,9 @@ unsigned bf_io_sweep_tmp(const char *path);
  * ".NAME.bootfix-tmp-" (what commit.c creates). */
 #define BF_IO_TMP_TAG ".bootfix-tmp-"
 
-/* Count one I/O operation; an errno when it is the one to fail (for lib/io/stream.c). */
+/* Count one I/O operation; an errno when it is the one to fail (for the
+ * platform layers, lib/io/posix and lib/io/win32). */
 int bf_io_injected(void);
-
-/* Open a regular file for reading (counts as READ).  0 and *fd, *size; or
- * errno (EISDIR, EINVAL when not a regular file). */
-int bf_io_open_regular(const char *path, int *fd, uint64_t *size);
 
 /* ---- whole files mapped (map.c) ------------------------------------------------------ */
 /* The file's bytes in memory without a copy where the system can map files

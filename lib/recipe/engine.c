@@ -915,6 +915,8 @@ int bf_recipe_run(const bf_recipe *r, bf_target *t, const bf_run_opts *o, bf_run
     e.open_flags = BF_OPEN_WRITE | (o->force ? BF_OPEN_FORCE_DIRTY : 0);
 
     rc = bind_params(&e, err);
+    if (rc == BF_OK && t->live) /* refused before its hives are even opened */
+        rc = bf_target_check_writable(t, NULL, 0, NULL, 0, err);
     if (rc == BF_OK)
         rc = rc_add_found(res, err, "target: %s%s%s", t->root, t->windows_dir ? ", Windows in " : "",
                           t->windows_dir ? t->windows_dir : "");

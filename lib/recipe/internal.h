@@ -32,12 +32,12 @@ int rc_add_change(bf_run_result *res, int kind, int state, const char *file, con
 /* Append a printf-formatted line to res->found / res->warnings / res->written. */
 int rc_add_found(bf_run_result *res, bf_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 int rc_add_warning(bf_run_result *res, bf_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 int rc_add_written(bf_run_result *res, const char *path, bf_error *err);

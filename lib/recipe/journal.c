@@ -42,7 +42,6 @@
 #include "recipe/internal.h"
 #include "io/io.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,7 +349,7 @@ int bf_journal_write(const char *path, const bf_journal *j, bf_error *err)
         free(text);
         return bf_fail(err, BF_ERR_NOMEM, "%s: out of memory", path);
     }
-    snprintf(tmp, plen + 32, "%s.tmp%ld", path, getpid_portable());
+    snprintf(tmp, plen + 32, "%s.tmp%ld", path, bf_io_pid());
     const char *step = "create";
     int e = bf_io_write_new(tmp, (const uint8_t *)text, len, 0644, &step);
     if (e == EEXIST) { /* left over from a run that crashed */
@@ -389,7 +388,7 @@ typedef struct jparse {
 
 static int jfail(jparse *p, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    BF_PRINTF(2, 3)
 #endif
     ;
 
@@ -803,18 +802,21 @@ static int list_folders(const char *root, char ***names, size_t *count, bf_error
 {
     *names = NULL;
     *count = 0;
-    DIR *d = opendir(root);
-    if (!d) {
-        if (errno == ENOENT || errno == ENOTDIR)
+    bf_io_dir *d;
+    int e = bf_io_dir_open(root, &d);
+    if (e) {
+        if (e == ENOENT || e == ENOTDIR)
             return bf_fail(err, BF_ERR_NOT_FOUND, "no journal under %s (no such folder)", root);
-        return bf_fail_sys(err, errno, "%s: cannot list the backup folders", root);
+        if (e == ENOMEM)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", root);
+        return bf_fail_sys(err, e, "%s: cannot list the backup folders", root);
     }
     size_t n = 0, cap = 0;
     char **v = NULL;
-    struct dirent *de;
+    const char *name;
     int rc = BF_OK;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+    while ((name = bf_io_dir_next(d)) != NULL) {
+        if (name[0] == '.')
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 32;
@@ -826,13 +828,13 @@ static int list_folders(const char *root, char ***names, size_t *count, bf_error
             v = g;
             cap = nc;
         }
-        if (!(v[n] = bf_strdup(de->d_name))) {
+        if (!(v[n] = bf_strdup(name))) {
             rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
             break;
         }
         n++;
     }
-    closedir(d);
+    bf_io_dir_close(d);
     if (rc) {
         free_names(v, n);
         return rc;
@@ -849,7 +851,7 @@ static char *join3(const char *a, const char *b, const char *c)
     size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
     char *s = bf_malloc(n);
     if (s)
-        snprintf(s, n, "%s/%s/%s", a, b, c);
+        snprintf(s, n, "%s%c%s%c%s", a, bf_io_sep, b, bf_io_sep, c);
     return s;
 }
 

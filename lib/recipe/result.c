@@ -331,39 +331,30 @@ int rc_change_from_entry(bf_run_result *res, const bf_journal *j, const bf_journ
 
 /* ---- time stamps -------------------------------------------------------------------------- */
 
-static void utc_now(struct tm *tm)
+static void utc_now(struct tm *tm, long *nsec)
 {
-    time_t now = time(NULL);
-#ifdef _WIN32
-    gmtime_s(tm, &now);
-#else
-    gmtime_r(&now, tm);
-#endif
+    int64_t sec;
+    bf_io_clock(&sec, nsec);
+    if (bf_io_gmtime(sec, tm) != 0)
+        memset(tm, 0, sizeof *tm);
 }
 
 void rc_utc_stamp(char *buf, size_t len)
 {
     /* microseconds, so that folders of runs in the same second still sort
      * in the order they were made */
-    struct timespec ts;
     struct tm tm;
+    long nsec;
     char sec[24];
-    if (timespec_get(&ts, TIME_UTC) != TIME_UTC) {
-        ts.tv_sec = time(NULL);
-        ts.tv_nsec = 0;
-    }
-#ifdef _WIN32
-    gmtime_s(&tm, &ts.tv_sec);
-#else
-    gmtime_r(&ts.tv_sec, &tm);
-#endif
+    utc_now(&tm, &nsec);
     strftime(sec, sizeof sec, "%Y%m%dT%H%M%S", &tm);
-    snprintf(buf, len, "%s.%06ldZ", sec, (long)(ts.tv_nsec / 1000));
+    snprintf(buf, len, "%s.%06ldZ", sec, nsec / 1000);
 }
 
 void rc_utc_iso(char *buf, size_t len)
 {
     struct tm tm;
-    utc_now(&tm);
+    long nsec;
+    utc_now(&tm, &nsec);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -23,7 +23,7 @@ struct st {
 
 static void add(struct st *s, const char *name, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    BF_PRINTF(3, 4)
 #endif
     ;
 
@@ -353,6 +353,11 @@ static void target_section(struct st *s, bf_target *t)
     add(s, "system drive", "%c:", t->system_drive ? t->system_drive : 'C');
     if (t->device)
         add(s, "device", "%s%s%s", t->device, t->disk ? " on " : "", t->disk ? t->disk : "");
+    else if (t->disk)
+        add(s, "disk", "%s", t->disk);
+    if (t->live)
+        add(s, "live", "yes: %s is the running system's Windows folder; recipes refuse to write",
+            t->windows_dir ? t->windows_dir : "?");
     if (t->free_known)
         add(s, "free space", "%.1f GiB of %.1f GiB", (double)t->free_bytes / 1073741824.0,
             (double)t->total_bytes / 1073741824.0);

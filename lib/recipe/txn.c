@@ -21,15 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <dirent.h>
-#include <unistd.h>
-#ifdef _WIN32
-#include <io.h>
-#ifndef W_OK
-#define W_OK 2
-#endif
-#endif
 
 #define MAX_UNIQUE 1000
 
@@ -75,8 +66,8 @@ static void title_for_folder(const char *title, char *out, size_t len)
 
 static int is_dir(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    bf_io_info in;
+    return bf_io_info_of(p, 1, &in) == 0 && in.kind == BF_IO_DIR;
 }
 
 /* Without a target: the folders must be writable (access W_OK). */
@@ -86,11 +77,10 @@ static int check_writable_plain(const char *const *paths, size_t n, const char *
         char *d = bf_io_dir_of(paths[i]);
         if (!d)
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-        int ok = access(d, W_OK) == 0;
-        int e = errno;
-        if (!ok) {
+        int e = bf_io_can_write(d);
+        if (e) {
             int rc = bf_fail(err, BF_ERR_READONLY, "%s cannot be replaced: its folder %s is not writable (%s); "
-                             "nothing was written", paths[i], d, strerror(e));
+                             "nothing was written", paths[i], d, bf_io_strerror(e));
             free(d);
             return rc;
         }
@@ -109,9 +99,10 @@ static int check_writable_plain(const char *const *paths, size_t n, const char *
             break;
     }
     int rc = BF_OK;
-    if (access(p, W_OK) != 0)
+    int e = bf_io_can_write(p);
+    if (e)
         rc = bf_fail(err, BF_ERR_READONLY, "backup folder %s cannot be created: %s is not writable (%s); "
-                     "nothing was written", folder, p, strerror(errno));
+                     "nothing was written", folder, p, bf_io_strerror(e));
     free(p);
     return rc;
 }
@@ -181,10 +172,10 @@ static void remove_folder(struct commit_state *s)
     }
     s->ncreated = 0;
     if (s->folder && s->made_folder)
-        rmdir(s->folder);
+        bf_io_rmdir(s->folder);
     s->made_folder = 0;
     if (s->made_root)
-        rmdir(s->made_root);
+        bf_io_rmdir(s->made_root);
     free(s->made_root);
     s->made_root = NULL;
 }
@@ -250,7 +241,7 @@ static int folder_base(struct commit_state *s, char **out, bf_error *err)
         size_t n = strlen(root) + strlen(stamp) + strlen(title) + 3;
         *out = bf_malloc(n);
         if (*out)
-            snprintf(*out, n, "%s/%s-%s", root, stamp, title);
+            snprintf(*out, n, "%s%c%s-%s", root, bf_io_sep, stamp, title);
         free(own);
     }
     return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -291,16 +282,15 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
         free(root);
         return rc;
     }
-#ifndef _WIN32
-    /* a symbolic link planted on the target must not redirect the backups */
-    struct stat lst;
-    if (lstat(root, &lst) != 0 || !S_ISDIR(lst.st_mode)) {
+    /* a symbolic link (or junction) planted on the target must not
+       redirect the backups */
+    bf_io_info lst;
+    if (bf_io_info_of(root, 0, &lst) != 0 || lst.kind != BF_IO_DIR) {
         int rc = bf_fail(err, BF_ERR_INVALID, "backup folder %s is a symbolic link or not a folder; refusing to "
                          "write backups through it (remove it or use --backup-dir); nothing was written", root);
         free(root);
         return rc;
     }
-#endif
     free(root);
     size_t n = strlen(base) + 8;
     char *cand = bf_malloc(n);

@@ -47,17 +47,9 @@ struct undo {
 /* The folder holding the journal's folder (the backup root), malloc'd. */
 static char *backup_root_of(const char *journal)
 {
-    char *s = bf_strdup(journal);
-    if (!s)
-        return NULL;
-    for (int up = 0; up < 2; up++) {
-        char *slash = strrchr(s, '/');
-        if (!slash) {
-            free(s);
-            return bf_strdup(".");
-        }
-        *slash = 0;
-    }
+    char *folder = bf_io_dir_of(journal);
+    char *s = folder ? bf_io_dir_of(folder) : NULL;
+    free(folder);
     return s;
 }
 
@@ -93,8 +85,10 @@ static char *file_path_now(struct undo *u, const char *recorded)
     const char *was = u->j.target;
     if (u->t && u->t->root && was && *was && strcmp(u->t->root, was) != 0) {
         size_t n = strlen(was);
-        if (strncmp(recorded, was, n) == 0 && recorded[n] == '/') {
-            char *p = bf_io_path_join(u->t->root, recorded + n + 1);
+        /* "/mnt/f" + "/Windows...", or "F:\" + "Windows..." */
+        size_t skip = n && bf_io_is_sep(was[n - 1]) ? 0 : 1;
+        if (strncmp(recorded, was, n) == 0 && (skip == 0 || bf_io_is_sep(recorded[n]))) {
+            char *p = bf_io_path_join(u->t->root, recorded + n + skip);
             if (p)
                 rc_add_warning(u->res, NULL, "%s was recorded under %s: using %s", recorded, was, p);
             return p;

@@ -47,7 +47,7 @@ struct pstate {
 
 static int line_fail(struct pstate *ps, bf_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    BF_PRINTF(4, 5)
 #endif
     ;
 

@@ -14,12 +14,10 @@
 #include "hive/regfile_util.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 char *tg_join(const char *dir, const char *name)
 {
@@ -30,7 +28,7 @@ char *tg_join(const char *dir, const char *name)
         return NULL;
     memcpy(p, dir, dl);
     if (sep)
-        p[dl] = '/';
+        p[dl] = bf_io_sep;
     memcpy(p + dl + (size_t)sep, name, nl + 1);
     return p;
 }
@@ -74,38 +72,39 @@ static int find_component(const char *cur, const char *comp, char **name, bf_err
     char *exact = tg_join(cur, comp);
     if (!exact)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory looking for %s in %s", comp, cur);
-    struct stat st;
-    int have = lstat(exact, &st) == 0;
+    bf_io_info in;
+    int have = bf_io_info_of(exact, 0, &in) == 0;
     free(exact);
     if (have) {
         *name = bf_strdup(comp);
         return *name ? 1 : bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }
-    DIR *d = opendir(cur);
-    if (!d) {
-        if (errno == ENOENT || errno == ENOTDIR)
+    bf_io_dir *d;
+    int e = bf_io_dir_open(cur, &d);
+    if (e) {
+        if (e == ENOENT || e == ENOTDIR)
             return 0;
-        return bf_fail_sys(err, errno, "cannot list %s (looking for \"%s\")", cur, comp);
+        if (e == ENOMEM)
+            return bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", cur);
+        return bf_fail_sys(err, e, "cannot list %s (looking for \"%s\")", cur, comp);
     }
     char *best = NULL;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+    const char *dname;
+    while ((dname = bf_io_dir_next(d)) != NULL) {
+        if (!tg_name_eq_ci(dname, comp))
             continue;
-        if (!tg_name_eq_ci(de->d_name, comp))
+        if (best && strcmp(dname, best) >= 0)
             continue;
-        if (best && strcmp(de->d_name, best) >= 0)
-            continue;
-        char *c = bf_strdup(de->d_name);
+        char *c = bf_strdup(dname);
         if (!c) {
             free(best);
-            closedir(d);
+            bf_io_dir_close(d);
             return bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", cur);
         }
         free(best);
         best = c;
     }
-    closedir(d);
+    bf_io_dir_close(d);
     *name = best;
     return best ? 1 : 0;
 }
@@ -187,8 +186,8 @@ int bf_path_find_ci(const char *dir, const char *rel, char **out, bf_error *err)
         cur = next;
         while (is_sep(*p))
             p++;
-        struct stat st;
-        if (*p && (stat(cur, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        bf_io_info in;
+        if (*p && (bf_io_info_of(cur, 1, &in) != 0 || in.kind != BF_IO_DIR)) {
             rc = bf_fail(err, BF_ERR_NOT_FOUND, "%s not found under %s: %s is not a directory",
                          rel, dir, cur);
             break;
@@ -215,8 +214,8 @@ int tg_find_file_ci(const char *dir, const char *rel, char **out, bf_error *err)
             *err = e;
         return rc;
     }
-    struct stat st;
-    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bf_io_info in;
+    if (bf_io_info_of(p, 1, &in) != 0 || in.kind != BF_IO_FILE) {
         free(p);
         return 0;
     }

@@ -1,7 +1,10 @@
 /*
  * Where the BCD store of a target is: --bcd, the target volume itself, or
- * (Linux) another partition of the same disk that is mounted somewhere.
+ * another partition of the same disk: on Linux one that is mounted
+ * somewhere (below), on Windows any volume of the same disk, with or
+ * without a drive letter (bf_io_disk_siblings, lib/io/win32/system.c).
  *
+ * Linux: *
  * The target's mount comes from mountinfo (proc(5)): the line whose mount
  * point is the longest prefix of the target's real path gives the device
  * number MAJ:MIN and the mount source.  /sys/dev/block/MAJ:MIN links to the
@@ -16,16 +19,11 @@
 #include "hive/regfile_util.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#ifndef _WIN32
-#include <sys/sysmacros.h>
-#endif
 
 #define TG_MAX_MOUNTS 100000u /* lines read from one mountinfo */
 #define TG_MAX_SIBLINGS 256u  /* partitions looked at on one disk */
@@ -115,17 +113,39 @@ static int parse_mount_line(char *line, struct tg_mount *mt)
     return 1;
 }
 
+/* One line of `f` into *line (grown as needed, '\n' kept): 1, 0 at the end,
+ * -1 when out of memory. */
+static int read_whole_line(FILE *f, char **line, size_t *cap)
+{
+    size_t n = 0;
+    for (;;) {
+        if (*cap - n < 2) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            char *g = bf_realloc(*line, nc);
+            if (!g)
+                return -1;
+            *line = g;
+            *cap = nc;
+        }
+        if (!fgets(*line + n, (int)(*cap - n > INT_MAX ? INT_MAX : *cap - n), f))
+            return n > 0;
+        n += strlen(*line + n);
+        if (n > 0 && (*line)[n - 1] == '\n')
+            return 1;
+    }
+}
+
 int tg_mounts_load(const char *path, struct tg_mounts *m, bf_error *err)
 {
     m->v = NULL;
     m->n = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = bf_io_fopen(path, "r");
     if (!f)
         return BF_OK; /* no /proc: nothing known about mounts */
     char *line = NULL;
     size_t cap = 0, alloc = 0;
-    int rc = BF_OK;
-    while (getline(&line, &cap, f) >= 0 && m->n < TG_MAX_MOUNTS) {
+    int rc = BF_OK, got_line;
+    while ((got_line = read_whole_line(f, &line, &cap)) > 0 && m->n < TG_MAX_MOUNTS) {
         if (m->n == alloc) {
             size_t na = alloc ? alloc * 2 : 32;
             struct tg_mount *nv = bf_realloc(m->v, na * sizeof *nv);
@@ -143,6 +163,8 @@ int tg_mounts_load(const char *path, struct tg_mounts *m, bf_error *err)
         }
         m->n += (size_t)got;
     }
+    if (got_line < 0 && rc == BF_OK)
+        rc = bf_fail(err, BF_ERR_NOMEM, "out of memory reading %s", path);
     free(line);
     fclose(f);
     if (rc != BF_OK)
@@ -219,6 +241,17 @@ int tg_firmware_of_path(const char *path)
     return tg_name_eq_ci(prev, "Boot") ? BF_FW_BIOS : BF_FW_UNKNOWN;
 }
 
+/* "no BCD store at ROOT\Boot\BCD or ROOT\EFI\Microsoft\Boot\BCD (in any
+ * case)", with this platform's separator. */
+static void put_store_paths(rf_buf *b, const char *root)
+{
+    size_t n = strlen(root);
+    const char *sep = n && bf_io_is_sep(root[n - 1]) ? "" : (bf_io_sep == '/' ? "/" : "\\");
+    const char *s = bf_io_sep == '/' ? "/" : "\\";
+    rf_printf(b, "no BCD store at %s%sBoot%sBCD or %s%sEFI%sMicrosoft%sBoot%sBCD (in any case)", root, sep,
+              s, root, sep, s, s, s);
+}
+
 /* ---- the store on one volume ---------------------------------------------------------------- */
 
 /* Look for \Boot\BCD then \EFI\Microsoft\Boot\BCD under `dir`: 1 found
@@ -244,8 +277,6 @@ static int store_on_volume(bf_target *t, const char *dir, int origin, bf_error *
 
 /* ---- block devices (sysfs) ------------------------------------------------------------------- */
 
-#ifndef _WIN32
-
 struct sibling {
     char name[64];
     unsigned major, minor;
@@ -261,7 +292,7 @@ static int read_line(const char *dir, const char *file, char *buf, size_t size)
     char *p = tg_join(dir, file);
     if (!p)
         return -1;
-    FILE *f = fopen(p, "r");
+    FILE *f = bf_io_fopen(p, "r");
     free(p);
     if (!f)
         return -1;
@@ -301,7 +332,7 @@ static char *sysfs_dev_dir(const char *sysfs, unsigned maj, unsigned min)
     int n = snprintf(link, sizeof link, "%s/dev/block/%u:%u", sysfs, maj, min);
     if (n < 0 || (size_t)n >= sizeof link)
         return NULL;
-    return realpath(link, NULL);
+    return bf_io_absolute(link);
 }
 
 /* The sysfs folder of the device mounted at `mt`: by its MAJ:MIN, else (a
@@ -311,10 +342,10 @@ static char *device_dir_of_mount(const char *sysfs, const struct tg_mount *mt)
     char *d = sysfs_dev_dir(sysfs, mt->major, mt->minor);
     if (d || strncmp(mt->source, "/dev/", 5) != 0)
         return d;
-    struct stat st;
-    if (stat(mt->source, &st) != 0 || !S_ISBLK(st.st_mode))
+    bf_io_info in;
+    if (bf_io_info_of(mt->source, 1, &in) != 0 || in.kind != BF_IO_BLOCKDEV)
         return NULL;
-    return sysfs_dev_dir(sysfs, major(st.st_rdev), minor(st.st_rdev));
+    return sysfs_dev_dir(sysfs, in.dev_major, in.dev_minor);
 }
 
 static int sibling_cmp(const void *a, const void *b)
@@ -344,28 +375,28 @@ static int list_siblings(const char *diskdir, const char *self, const struct tg_
 {
     *out = NULL;
     *count = 0;
-    DIR *d = opendir(diskdir);
-    if (!d)
-        return BF_OK;
+    bf_io_dir *d;
+    int e = bf_io_dir_open(diskdir, &d);
+    if (e)
+        return e == ENOMEM ? bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", diskdir) : BF_OK;
     struct sibling *v = bf_calloc(TG_MAX_SIBLINGS, sizeof *v);
     if (!v) {
-        closedir(d);
+        bf_io_dir_close(d);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory listing %s", diskdir);
     }
     size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < TG_MAX_SIBLINGS) {
-        if (de->d_name[0] == '.' || !strcmp(de->d_name, self) ||
-            strlen(de->d_name) >= sizeof v[n].name)
+    const char *dname;
+    while ((dname = bf_io_dir_next(d)) != NULL && n < TG_MAX_SIBLINGS) {
+        if (dname[0] == '.' || !strcmp(dname, self) || strlen(dname) >= sizeof v[n].name)
             continue;
-        char *sub = tg_join(diskdir, de->d_name);
+        char *sub = tg_join(diskdir, dname);
         if (!sub)
             continue;
         char buf[64];
         if (is_partition_dir(sub)) {
             struct sibling *s = &v[n];
             memset(s, 0, sizeof *s);
-            memcpy(s->name, de->d_name, strlen(de->d_name) + 1); /* length checked above */
+            memcpy(s->name, dname, strlen(dname) + 1); /* length checked above */
             if (read_line(sub, "partition", buf, sizeof buf) == 0)
                 s->partno = strtol(buf, NULL, 10);
             if (read_line(sub, "dev", buf, sizeof buf) == 0 &&
@@ -378,7 +409,7 @@ static int list_siblings(const char *diskdir, const char *self, const struct tg_
         }
         free(sub);
     }
-    closedir(d);
+    bf_io_dir_close(d);
     qsort(v, n, sizeof *v, sibling_cmp);
     *out = v;
     *count = n;
@@ -400,8 +431,7 @@ static void put_size(rf_buf *b, uint64_t sectors)
 static char *hint_for_disk(const bf_target *t, const struct sibling *s, size_t n)
 {
     rf_buf b = {0};
-    rf_printf(&b, "no BCD store at %s/Boot/BCD or %s/EFI/Microsoft/Boot/BCD (in any case)", t->root,
-              t->root);
+    put_store_paths(&b, t->root);
     size_t unmounted = 0;
     for (size_t i = 0; i < n; i++)
         unmounted += s[i].mnt == NULL;
@@ -491,26 +521,45 @@ static int search_siblings(bf_target *t, const char *diskdir, const char *self,
     return t->bcd_hint ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
 }
 
-#endif /* !_WIN32 */
 
 static char *hint_no_disk(const bf_target *t)
 {
     rf_buf b = {0};
+    put_store_paths(&b, t->root);
     rf_printf(&b,
-              "no BCD store at %s/Boot/BCD or %s/EFI/Microsoft/Boot/BCD (in any case), and the "
-              "disk holding %s could not be determined to look at its other partitions: mount "
-              "its System Reserved or EFI system partition and give --bcd PATH",
-              t->root, t->root, t->root);
+              ", and the disk holding %s could not be determined to look at its other partitions: "
+              "mount its System Reserved or EFI system partition and give --bcd PATH",
+              t->root);
     return rf_take_str(&b);
+}
+
+/* Windows: the volumes of the target's disk (with or without a drive
+ * letter); on no store, the hint names those looked at. */
+static int search_disk_volumes(bf_target *t, const bf_io_sibling *v, size_t n, bf_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int got = store_on_volume(t, v[i].root, BF_BCD_ON_SIBLING, err);
+        if (got != 0)
+            return got < 0 ? got : BF_OK;
+    }
+    rf_buf b = {0};
+    put_store_paths(&b, t->root);
+    rf_printf(&b, " nor on the other volumes of %s", t->disk);
+    for (size_t i = 0; i < n; i++)
+        rf_printf(&b, "%s%s", i ? ", " : " (", v[i].name);
+    rf_printf(&b, "%s: give --bcd PATH", n ? ")" : ": it has no other volume");
+    t->bcd_hint = rf_take_str(&b);
+    return t->bcd_hint ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
 }
 
 static int bcd_from_option(bf_target *t, const char *path, bf_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno == ENOENT ? bf_fail(err, BF_ERR_NOT_FOUND, "--bcd %s: no such file", path)
-                               : bf_fail_sys(err, errno, "--bcd %s", path);
-    if (!S_ISREG(st.st_mode))
+    bf_io_info in;
+    int e = bf_io_info_of(path, 1, &in);
+    if (e)
+        return e == ENOENT ? bf_fail(err, BF_ERR_NOT_FOUND, "--bcd %s: no such file", path)
+                           : bf_fail_sys(err, e, "--bcd %s", path);
+    if (in.kind != BF_IO_FILE)
         return bf_fail(err, BF_ERR_INVALID, "--bcd %s is not a file (expected the BCD store)",
                        path);
     t->bcd_path = bf_strdup(path);
@@ -526,22 +575,26 @@ int tg_locate_bcd(bf_target *t, const bf_target_opts *opts, const struct tg_moun
 {
     const struct tg_mount *mt = tg_mount_containing(m, t->root);
     char *diskdir = NULL, *self = NULL;
+    bf_io_sibling *vols = NULL;
+    size_t nvols = 0;
     int rc = BF_OK;
-#ifndef _WIN32
     const char *sysfs = opts && opts->sysfs_root ? opts->sysfs_root : "/sys";
     if (mt && (rc = find_device(t, sysfs, mt, &diskdir, &self, err)) != BF_OK)
         return rc;
-#endif
+    if (!mt && bf_io_disk_siblings(t->root, &t->disk, &vols, &nvols) == ENOMEM)
+        return bf_fail(err, BF_ERR_NOMEM, "out of memory listing the volumes of the disk of %s",
+                       t->root);
     if (opts && opts->bcd_path)
         rc = bcd_from_option(t, opts->bcd_path, err);
     else if ((rc = store_on_volume(t, t->root, BF_BCD_ON_TARGET, err)) > 0)
         rc = BF_OK;
-#ifndef _WIN32
     else if (rc == 0 && diskdir)
         rc = search_siblings(t, diskdir, self, m, err);
-#endif
+    else if (rc == 0 && t->disk)
+        rc = search_disk_volumes(t, vols, nvols, err);
     else if (rc == 0 && !(t->bcd_hint = hint_no_disk(t)))
         rc = bf_fail(err, BF_ERR_NOMEM, "out of memory");
+    bf_io_siblings_free(vols, nvols);
     free(diskdir);
     free(self);
     return rc;

@@ -14,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#ifndef _WIN32
-#include <sys/statvfs.h>
-#endif
 
 static const char SYSTEM_REL[] = "Windows\\System32\\config\\SYSTEM";
 static const char CURRENT_VERSION[] = "Microsoft\\Windows NT\\CurrentVersion";
@@ -72,43 +68,35 @@ static int check_spec(const char *spec, bf_error *err)
     if (!*spec)
         return bf_fail(err, BF_ERR_INVALID, "empty target: give the directory where the Windows "
                                             "volume is mounted");
-#ifndef _WIN32
-    if (is_drive_spec(spec))
+    if (is_drive_spec(spec) && !bf_io_has_drive_letters())
         return bf_fail(err, BF_ERR_INVALID,
                        "target %s is a drive letter: on Linux the target is the directory where "
                        "the Windows volume is mounted (for example /mnt/f); drive letters are for "
                        "the Windows build of bootfix", spec);
-#endif
-    struct stat st;
-    if (stat(spec, &st) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return bf_fail(err, BF_ERR_NOT_FOUND, "target %s does not exist", spec);
-        return bf_fail_sys(err, errno, "target %s", spec);
+    bf_io_info in;
+    int e = bf_io_info_of(spec, 1, &in);
+    if (e) {
+        if (e == ENOENT || e == ENOTDIR)
+            return bf_fail(err, BF_ERR_NOT_FOUND, "target %s does not exist%s", spec,
+                           is_drive_spec(spec) ? " (no volume has that drive letter)" : "");
+        return bf_fail_sys(err, e, "target %s", spec);
     }
-    if (!S_ISDIR(st.st_mode))
+    if (in.kind != BF_IO_DIR)
         return bf_fail(err, BF_ERR_NOT_FOUND,
                        "target %s is not a directory: give the directory where the Windows "
                        "volume is mounted", spec);
     return BF_OK;
 }
 
-static char *absolute_path(const char *spec)
-{
-#ifdef _WIN32
-    return _fullpath(NULL, spec, 0);
-#else
-    return realpath(spec, NULL);
-#endif
-}
-
 /* A file named by an option: it must exist. */
 static int option_file(const char *opt, const char *path, char **out, bf_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno == ENOENT ? bf_fail(err, BF_ERR_NOT_FOUND, "%s %s: no such file", opt, path)
-                               : bf_fail_sys(err, errno, "%s %s", opt, path);
-    if (!S_ISREG(st.st_mode))
+    bf_io_info in;
+    int e = bf_io_info_of(path, 1, &in);
+    if (e)
+        return e == ENOENT ? bf_fail(err, BF_ERR_NOT_FOUND, "%s %s: no such file", opt, path)
+                           : bf_fail_sys(err, e, "%s %s", opt, path);
+    if (in.kind != BF_IO_FILE)
         return bf_fail(err, BF_ERR_INVALID, "%s %s is not a file", opt, path);
     *out = bf_strdup(path);
     return *out ? BF_OK : bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -145,19 +133,9 @@ static int find_hives(bf_target *t, const bf_target_opts *opts, bf_error *err)
     if (opts && opts->software_path)
         return option_file("--software", opts->software_path, &t->software_path, err);
     /* SOFTWARE beside SYSTEM */
-    char *dir = bf_strdup(t->system_path);
+    char *dir = bf_io_dir_of(t->system_path);
     if (!dir)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    char *slash = strrchr(dir, '/');
-#ifdef _WIN32
-    char *bs = strrchr(dir, '\\');
-    if (!slash || (bs && bs > slash))
-        slash = bs;
-#endif
-    if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
     rc = tg_find_file_ci(dir, "SOFTWARE", &t->software_path, err);
     free(dir);
     return rc < 0 ? rc : BF_OK;
@@ -206,7 +184,7 @@ static int find_hibernation(bf_target *t, bf_error *err)
     int rc = tg_find_file_ci(t->root, "hiberfil.sys", &t->hiberfil_path, err);
     if (rc <= 0)
         return rc;
-    FILE *f = fopen(t->hiberfil_path, "rb");
+    FILE *f = bf_io_fopen(t->hiberfil_path, "rb");
     if (!f) {
         t->hiber_state = BF_HIBER_UNREADABLE;
         return BF_OK;
@@ -238,17 +216,14 @@ static int find_hibernation(bf_target *t, bf_error *err)
 static void read_volume(bf_target *t, const struct tg_mounts *m)
 {
     t->readonly = tg_mount_is_ro(tg_mount_containing(m, t->root));
-#ifndef _WIN32
-    struct statvfs vf;
-    if (statvfs(t->root, &vf) == 0) {
-        if (vf.f_flag & ST_RDONLY)
+    bf_io_volume v;
+    if (bf_io_volume_of(t->root, &v) == 0) {
+        if (v.readonly)
             t->readonly = 1;
-        uint64_t unit = vf.f_frsize ? vf.f_frsize : vf.f_bsize;
-        t->free_bytes = (uint64_t)vf.f_bavail * unit;
-        t->total_bytes = (uint64_t)vf.f_blocks * unit;
-        t->free_known = 1;
+        t->free_bytes = v.free_bytes;
+        t->total_bytes = v.total_bytes;
+        t->free_known = v.space_known;
     }
-#endif
 }
 
 static int open_target(bf_target *t, const bf_target_opts *opts, bf_error *err)
@@ -257,12 +232,14 @@ static int open_target(bf_target *t, const bf_target_opts *opts, bf_error *err)
     if (rc != BF_OK)
         return rc;
     t->system_drive = read_system_drive(t->software_path);
+    char *running = bf_io_running_windows_dir();
+    t->live = running && t->windows_dir && bf_io_same_file(running, t->windows_dir);
+    free(running);
     struct tg_mounts m = {0};
-#ifndef _WIN32
+    /* mountinfo (Linux) describes '/' paths only */
     const char *mi = opts && opts->mountinfo_path ? opts->mountinfo_path : "/proc/self/mountinfo";
-    if ((rc = tg_mounts_load(mi, &m, err)) != BF_OK)
+    if (t->root[0] == '/' && (rc = tg_mounts_load(mi, &m, err)) != BF_OK)
         return rc;
-#endif
     rc = tg_locate_bcd(t, opts, &m, err);
     if (rc == BF_OK)
         rc = find_hibernation(t, err);
@@ -286,7 +263,7 @@ int bf_target_open(const char *spec, const bf_target_opts *opts, bf_target **out
         return bf_fail(err, BF_ERR_NOMEM, "out of memory opening target %s", spec);
     }
     t->system_drive = 'C';
-    t->root = absolute_path(spec);
+    t->root = bf_io_absolute(spec);
     if (!t->root) {
         rc = bf_fail_sys(err, errno, "target %s: cannot resolve its absolute path", spec);
         bf_target_close(t);

@@ -12,28 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#ifndef _WIN32
-#include <sys/statvfs.h>
-#endif
-
-#ifdef _WIN32
-#include <io.h>
-#define W_OK 2
-#define access _access
-#endif
 
 static int volume_readonly(const bf_target *t)
 {
     if (t->readonly)
         return 1;
-#ifndef _WIN32
-    struct statvfs vf;
-    if (t->root && statvfs(t->root, &vf) == 0 && (vf.f_flag & ST_RDONLY))
-        return 1;
-#endif
-    return 0;
+    bf_io_volume v;
+    return t->root && bf_io_volume_of(t->root, &v) == 0 && v.readonly;
 }
 
 static int refuse_readonly_volume(const bf_target *t, bf_error *err)
@@ -50,50 +35,33 @@ static int refuse_readonly_volume(const bf_target *t, bf_error *err)
                        : "");
 }
 
-/* The folder holding `path` (malloc'd): "." when it has none. */
-static char *parent_of(const char *path)
-{
-    char *d = bf_strdup(path);
-    if (!d)
-        return NULL;
-    size_t n = strlen(d);
-    while (n > 1 && d[n - 1] == '/')
-        d[--n] = '\0';
-    char *slash = strrchr(d, '/');
-    if (!slash)
-        strcpy(d, ".");
-    else if (slash == d)
-        d[1] = '\0';
-    else
-        *slash = '\0';
-    return d;
-}
-
 /* Refuse unless folder `dir` exists and can be written; `what` and `path`
  * say why it is checked. */
 static int check_dir_writable(const char *dir, const char *what, const char *path, bf_error *err)
 {
-    struct stat st;
-    if (stat(dir, &st) != 0)
+    bf_io_info in;
+    int e = bf_io_info_of(dir, 1, &in);
+    if (e)
         return bf_fail(err, BF_ERR_READONLY, "cannot write %s %s: its folder %s is missing (%s)",
-                       what, path, dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
+                       what, path, dir, bf_io_strerror(e));
+    if (in.kind != BF_IO_DIR)
         return bf_fail(err, BF_ERR_READONLY, "cannot write %s %s: %s is not a folder", what,
                        path, dir);
-    if (access(dir, W_OK) == 0)
+    if ((e = bf_io_can_write(dir)) == 0)
         return BF_OK;
-    int e = errno;
     if (e == EROFS)
         return bf_fail(err, BF_ERR_READONLY,
-                       "cannot write %s %s: %s is on a file system mounted read-only; remount "
-                       "it read-write (mount -o remount,rw MOUNTPOINT)", what, path, dir);
+                       "cannot write %s %s: %s is on a read-only file system; %s", what, path, dir,
+                       bf_io_has_drive_letters()
+                           ? "make the volume writable (diskpart: attributes volume clear readonly)"
+                           : "remount it read-write (mount -o remount,rw MOUNTPOINT)");
     return bf_fail(err, BF_ERR_READONLY, "cannot write %s %s: folder %s is not writable (%s)",
-                   what, path, dir, strerror(e));
+                   what, path, dir, bf_io_strerror(e));
 }
 
 static int check_file(const char *path, bf_error *err)
 {
-    char *dir = parent_of(path);
+    char *dir = bf_io_dir_of(path);
     if (!dir)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     int rc = check_dir_writable(dir, "file", path, err);
@@ -108,15 +76,16 @@ static int check_new_dir(const char *dir, bf_error *err)
     char *cur = bf_strdup(dir);
     if (!cur)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    struct stat st;
-    for (int depth = 0; stat(cur, &st) != 0 && depth < 4096; depth++) {
-        if (errno != ENOENT && errno != ENOTDIR) {
+    bf_io_info in;
+    int e;
+    for (int depth = 0; (e = bf_io_info_of(cur, 1, &in)) != 0 && depth < 4096; depth++) {
+        if (e != ENOENT && e != ENOTDIR) {
             int rc = bf_fail(err, BF_ERR_READONLY, "cannot create folder %s: %s: %s", dir, cur,
-                             strerror(errno));
+                             bf_io_strerror(e));
             free(cur);
             return rc;
         }
-        char *up = parent_of(cur);
+        char *up = bf_io_dir_of(cur);
         if (!up) {
             free(cur);
             return bf_fail(err, BF_ERR_NOMEM, "out of memory");
@@ -135,6 +104,13 @@ static int check_new_dir(const char *dir, bf_error *err)
 int bf_target_check_writable(const bf_target *t, const char *const *paths, size_t npaths,
                              const char *const *dirs, size_t ndirs, bf_error *err)
 {
+    if (t && t->live)
+        return bf_fail(err, BF_ERR_INVALID,
+                       "target %s is the running system: %s is the Windows folder this machine "
+                       "booted from, and its hives are in use; bootfix repairs the disk of a "
+                       "machine that does not boot, attached to another machine or started from "
+                       "WinPE (the broken disk is then another letter, often D: or F:); nothing "
+                       "was written", t->spec, t->windows_dir ? t->windows_dir : "?");
     if (t && volume_readonly(t))
         return refuse_readonly_volume(t, err);
     for (size_t i = 0; i < npaths; i++) {

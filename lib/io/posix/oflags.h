@@ -1,5 +1,5 @@
-/* open(2) flags that some platforms lack (mingw-w64 has no O_NOFOLLOW,
- * POSIX no O_BINARY): where missing they mean nothing.  lib/io only. */
+/* open(2) flags that some POSIX systems lack (O_NOFOLLOW, O_CLOEXEC,
+ * O_DIRECTORY...): where missing they mean nothing.  lib/io/posix only. */
 #ifndef BOOTFIX_IO_OFLAGS_H
 #define BOOTFIX_IO_OFLAGS_H
 

@@ -1,21 +1,20 @@
 /* Whole files mapped read-only into memory (POSIX mmap): how read-only
- * hive opens see a file without copying it.  Elsewhere (Windows), and for
- * what mmap refuses, the file is read into allocated memory instead; the
+ * hive opens see a file without copying it.  For what mmap refuses, the
+ * file is read into allocated memory instead (lib/io/win32/map.c always
+ * reads: a mapped view would keep the file from being replaced); the
  * caller frees either with bf_io_unmap().  Behind the fault-injection seam
  * (counts as one READ). */
 #include "io/io.h"
-#include "io/oflags.h"
+#include "io/posix/oflags.h"
+#include "io/posix/posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
-#if !defined(_WIN32)
 #include <sys/mman.h>
-#define BF_HAVE_MMAP 1
 #ifndef MAP_POPULATE
 #define MAP_POPULATE 0 /* Linux's: map every page at once; elsewhere page by page */
-#endif
 #endif
 
 int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *len, int *mapped)
@@ -23,12 +22,9 @@ int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *le
     *data = NULL;
     *len = 0;
     *mapped = 0;
-#ifndef BF_HAVE_MMAP
-    (void)writable;
-#else
     int fd;
     uint64_t fsize;
-    int e = bf_io_open_regular(path, &fd, &fsize);
+    int e = px_open_regular(path, &fd, &fsize);
     if (e)
         return e;
     if (fsize > 0 && fsize <= (uint64_t)SIZE_MAX) {
@@ -52,21 +48,15 @@ int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *le
         }
     }
     close(fd);
-#endif
     return bf_io_read_file(path, data, len);
 }
 
 void bf_io_unmap(uint8_t *data, size_t len, int mapped)
 {
-#ifdef BF_HAVE_MMAP
     if (mapped) {
         if (data)
             munmap(data, len);
         return;
     }
-#else
-    (void)len;
-    (void)mapped;
-#endif
     free(data);
 }

@@ -1,0 +1,34 @@
+/* map.c — whole files for read-only hive opens, on Windows: always read
+ * into allocated memory (*mapped = 0).  A mapped view would keep the file
+ * from being replaced (MoveFileExW) later in the same run, so no file
+ * mapping is used.  Counts as one READ of the fault-injection seam, open
+ * and read together, as a mapping does on POSIX. */
+#include "io/io.h"
+#include "io/win32/wpath.h"
+
+#include <stdlib.h>
+
+int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *len, int *mapped)
+{
+    (void)writable; /* all of the copy is writable */
+    *data = NULL;
+    *len = 0;
+    *mapped = 0;
+    int e = bf_io_injected();
+    if (e)
+        return e;
+    HANDLE h;
+    uint64_t size;
+    if ((e = bf_w_open_regular(path, &h, &size)) != 0)
+        return e;
+    e = bf_w_read_all(h, size, 0, data, len);
+    CloseHandle(h);
+    return e;
+}
+
+void bf_io_unmap(uint8_t *data, size_t len, int mapped)
+{
+    (void)len;
+    (void)mapped;
+    free(data);
+}
