@@ -457,25 +457,25 @@ int bf_io_write_new_pieces(const char *path, const bf_io_piece *pieces, size_t n
     return e;
 }
 
+int bf_w_move(const char *from, const char *to, DWORD flags)
+{
+    wchar_t *wf = NULL, *wt = NULL;
+    int e;
+    if ((e = bf_w_path(from, &wf)) == 0 && (e = bf_w_path(to, &wt)) == 0 &&
+        !MoveFileExW(wf, wt, flags | MOVEFILE_WRITE_THROUGH))
+        e = bf_w_last_errno();
+    free(wf);
+    free(wt);
+    return e;
+}
+
 /* ---- names -------------------------------------------------------------------------- */
 
 int bf_io_rename(const char *from, const char *to)
 {
     int e = bf_io_injected();
-    if (e)
-        return e;
-    wchar_t *wf, *wt = NULL;
-    if ((e = bf_w_path(from, &wf)) != 0 || (e = bf_w_path(to, &wt)) != 0) {
-        free(wf);
-        return e;
-    }
-    /* the source was flushed by its writer; write-through makes the new
-       name durable before this returns */
-    if (!MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-        e = bf_w_last_errno();
-    free(wf);
-    free(wt);
-    return e;
+    /* the source was flushed by its writer */
+    return e ? e : bf_w_move(from, to, MOVEFILE_REPLACE_EXISTING);
 }
 
 int bf_io_mkdir(const char *path)

@@ -135,18 +135,7 @@ int bf_io_close(bf_io_file *f)
 int bf_io_link_new(const char *from, const char *to)
 {
     int e = bf_io_injected();
-    if (e)
-        return e;
-    wchar_t *wf, *wt = NULL;
-    if ((e = bf_w_path(from, &wf)) != 0 || (e = bf_w_path(to, &wt)) != 0) {
-        free(wf);
-        return e;
-    }
     /* without MOVEFILE_REPLACE_EXISTING an existing `to` is refused (EEXIST);
        write-through makes the new name durable (bf_io_flush_dir is a no-op) */
-    if (!MoveFileExW(wf, wt, MOVEFILE_WRITE_THROUGH))
-        e = bf_w_last_errno();
-    free(wf);
-    free(wt);
-    return e;
+    return e ? e : bf_w_move(from, to, 0);
 }

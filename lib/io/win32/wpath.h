@@ -40,6 +40,12 @@ int bf_w_errno(DWORD err);
 /* bf_w_errno(GetLastError()). */
 int bf_w_last_errno(void);
 
+/* MoveFileExW(from, to, flags) on UTF-8 paths (always with
+ * MOVEFILE_WRITE_THROUGH: the new name is durable when it returns).  Not
+ * counted.  0 or errno (EEXIST when `to` exists and flags do not allow
+ * replacing it). */
+int bf_w_move(const char *from, const char *to, DWORD flags);
+
 /* FILETIME (100 ns units since 1601) -> ns since 1970. */
 int64_t bf_w_filetime_ns(FILETIME ft);
 
