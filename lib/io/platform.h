@@ -39,6 +39,9 @@ extern const char bf_io_sep;
 int bf_io_is_sep(char c);
 /* 1 where drive letters ("F:") name volumes (Windows), else 0. */
 int bf_io_has_drive_letters(void);
+/* 1 where the system itself ignores the case of file names (Windows: an
+ * exact-spelling lookup succeeds for any spelling), else 0. */
+int bf_io_names_ignore_case(void);
 /* The absolute form of an existing path, malloc'd; NULL with errno set.
  * POSIX: realpath(3) (symbolic links resolved).  Windows: GetFullPathNameW
  * on the path, '/' as '\'; a bare drive "F:" is its root "F:\"; the result

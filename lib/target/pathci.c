@@ -73,7 +73,9 @@ static int find_component(const char *cur, const char *comp, char **name, bf_err
     if (!exact)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory looking for %s in %s", comp, cur);
     bf_io_info in;
-    int have = bf_io_info_of(exact, 0, &in) == 0;
+    /* where the system ignores case itself, the exact lookup would succeed
+       for any spelling: the listing gives the name as it is on the volume */
+    int have = !bf_io_names_ignore_case() && bf_io_info_of(exact, 0, &in) == 0;
     free(exact);
     if (have) {
         *name = bf_strdup(comp);

@@ -23,6 +23,8 @@ int bf_io_is_sep(char c) { return c == '/'; }
 
 int bf_io_has_drive_letters(void) { return 0; }
 
+int bf_io_names_ignore_case(void) { return 0; }
+
 char *bf_io_absolute(const char *path)
 {
     char *r = realpath(path, NULL);

@@ -23,6 +23,8 @@ int bf_io_is_sep(char c) { return c == '/' || c == '\\'; }
 
 int bf_io_has_drive_letters(void) { return 1; }
 
+int bf_io_names_ignore_case(void) { return 1; }
+
 char *bf_io_absolute(const char *path)
 {
     wchar_t *full, *lng;
