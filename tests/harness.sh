@@ -19,10 +19,11 @@ pass=0
 fail=0
 rc=0
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
+# (printf, not echo: a description may hold backslashes, as in F:\boot\bcd)
+ok() { pass=$((pass + 1)); printf 'ok - %s\n' "$1"; }
 bad() {
     fail=$((fail + 1))
-    echo "FAIL - $1"
+    printf 'FAIL - %s\n' "$1"
     [ -s "$T/out" ] && sed -n '1,15s/^/    out: /p' "$T/out"
     [ -s "$T/err" ] && sed -n '1,8s/^/    err: /p' "$T/err"
     return 0
