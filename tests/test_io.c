@@ -56,6 +56,9 @@ START_TEST(test_path_strings)
     s = bf_io_path_join("/", "x");
     ck_assert_str_eq(s, "/x");
     free(s);
+    s = bf_io_path_join("", "x"); /* nothing to join: the name itself */
+    ck_assert_str_eq(s, "x");
+    free(s);
     ck_assert_str_eq(bf_io_base_name("/a/b/SYSTEM"), "SYSTEM");
     ck_assert_str_eq(bf_io_base_name("F:\\Windows\\SYSTEM"), "SYSTEM");
     s = bf_io_dir_of("/a/b/SYSTEM");

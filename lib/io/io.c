@@ -133,7 +133,7 @@ int bf_io_replace(const char *path, const uint8_t *data, size_t len, int mode, c
     return e;
 }
 
-static int is_dir(const char *p)
+int bf_io_is_dir(const char *p)
 {
     bf_io_info in;
     return bf_io_info_of(p, 1, &in) == 0 && in.kind == BF_IO_DIR;
@@ -143,7 +143,7 @@ static int is_dir(const char *p)
  * prefix such as \\?\ or "F:" is never created or even examined). */
 static int mkdirs_from(char *p, unsigned depth)
 {
-    if (is_dir(p))
+    if (bf_io_is_dir(p))
         return 0;
     /* p has no trailing separator (bf_io_mkdirs strips them); its parent
        ends before the separators ahead of its last component */
@@ -164,7 +164,7 @@ static int mkdirs_from(char *p, unsigned depth)
     if (e == 0)
         return bf_io_flush_dir(p);
     if (e == EEXIST)
-        return is_dir(p) ? 0 : ENOTDIR;
+        return bf_io_is_dir(p) ? 0 : ENOTDIR;
     return e;
 }
 
@@ -178,7 +178,7 @@ int bf_io_mkdirs(const char *path)
         p[--n] = 0; /* "a/b/" is "a/b" */
     int e = mkdirs_from(p, 0);
     free(p);
-    return e ? e : is_dir(path) ? 0 : ENOTDIR;
+    return e ? e : bf_io_is_dir(path) ? 0 : ENOTDIR;
 }
 
 int bf_io_file_mode(const char *path)
@@ -204,7 +204,7 @@ char *bf_io_path_join(const char *dir, const char *name)
     char *s = bf_malloc(n);
     if (!s)
         return NULL;
-    if (dl && bf_io_is_sep(dir[dl - 1]))
+    if (dl == 0 || bf_io_is_sep(dir[dl - 1]))
         snprintf(s, n, "%s%s", dir, name);
     else
         snprintf(s, n, "%s%c%s", dir, bf_io_sep, name);

@@ -72,12 +72,15 @@ int bf_io_unlink(const char *path);
 int bf_io_rmdir(const char *path);
 /* Flush the directory holding `path` so a rename is durable. */
 int bf_io_flush_dir(const char *path);
+/* `path` is a folder (symbolic links followed): 1 or 0. */
+int bf_io_is_dir(const char *path);
 /* Mode bits of an existing file (0644 when unknown). */
 int bf_io_file_mode(const char *path);
 /* Size and modification time, to notice a file changed under us. */
 int bf_io_stat(const char *path, uint64_t *size, int64_t *mtime_ns);
 /* dir + separator + name, malloc'd (NULL when out of memory); no separator
- * is added when dir already ends with one ("F:\\" + "Windows"). */
+ * is added when dir already ends with one ("F:\\" + "Windows"), and an
+ * empty dir gives name itself. */
 char *bf_io_path_join(const char *dir, const char *name);
 /* `len` bytes from the system's random source (new GUIDs).  0 or errno. */
 int bf_io_random(void *buf, size_t len);

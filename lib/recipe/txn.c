@@ -64,12 +64,6 @@ static void title_for_folder(const char *title, char *out, size_t len)
         snprintf(out, len, "run");
 }
 
-static int is_dir(const char *p)
-{
-    bf_io_info in;
-    return bf_io_info_of(p, 1, &in) == 0 && in.kind == BF_IO_DIR;
-}
-
 /* Without a target: the folders must be writable (access W_OK). */
 static int check_writable_plain(const char *const *paths, size_t n, const char *folder, bf_error *err)
 {
@@ -89,7 +83,7 @@ static int check_writable_plain(const char *const *paths, size_t n, const char *
     char *p = bf_strdup(folder);
     if (!p)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    while (!is_dir(p)) {
+    while (!bf_io_is_dir(p)) {
         char *up = bf_io_dir_of(p);
         free(p);
         if (!up)
@@ -252,7 +246,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
 {
     const bf_run_opts *o = s->x->o;
     if (o && o->backup_dir) {
-        s->made_folder = !is_dir(base);
+        s->made_folder = !bf_io_is_dir(base);
         int e = bf_io_mkdirs(base);
         if (e)
             return bf_fail_sys(err, e, "backup folder %s cannot be created; nothing was written", base);
@@ -272,7 +266,7 @@ static int make_folder(struct commit_state *s, const char *base, bf_error *err)
     char *root = bf_io_dir_of(base);
     if (!root)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
-    if (!is_dir(root) && !(s->made_root = bf_strdup(root))) {
+    if (!bf_io_is_dir(root) && !(s->made_root = bf_strdup(root))) {
         free(root);
         return bf_fail(err, BF_ERR_NOMEM, "out of memory");
     }

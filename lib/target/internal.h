@@ -11,8 +11,6 @@
 
 /* ---- pathci.c ------------------------------------------------------------------------ */
 
-/* `dir` + "/" + `name` (malloc'd; NULL when memory runs out). */
-char *tg_join(const char *dir, const char *name);
 /* Two file names equal ignoring case as NTFS compares them: UTF-8 decoded,
  * each UTF-16 unit through Windows' uppercase table; invalid bytes compare
  * only with themselves. */

@@ -19,20 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *tg_join(const char *dir, const char *name)
-{
-    size_t dl = strlen(dir), nl = strlen(name);
-    int sep = dl > 0 && dir[dl - 1] != '/' && dir[dl - 1] != '\\';
-    char *p = bf_malloc(dl + (size_t)sep + nl + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, dl);
-    if (sep)
-        p[dl] = bf_io_sep;
-    memcpy(p + dl + (size_t)sep, name, nl + 1);
-    return p;
-}
-
 /* The next character of a name, folded: an uppercase UTF-16 unit, a code
  * point above the BMP as it is (NTFS upcases units, surrogates map to
  * themselves), or an invalid byte as a value no character has. */
@@ -69,7 +55,7 @@ static int is_drive_prefix(const char *s)
  * malloc'd.  1 found, 0 missing, or a negative error. */
 static int find_component(const char *cur, const char *comp, char **name, bf_error *err)
 {
-    char *exact = tg_join(cur, comp);
+    char *exact = bf_io_path_join(cur, comp);
     if (!exact)
         return bf_fail(err, BF_ERR_NOMEM, "out of memory looking for %s in %s", comp, cur);
     bf_io_info in;
@@ -178,7 +164,7 @@ int bf_path_find_ci(const char *dir, const char *rel, char **out, bf_error *err)
             rc = not_found(err, dir, rel, cur, comp);
             break;
         }
-        char *next = tg_join(cur, name);
+        char *next = bf_io_path_join(cur, name);
         free(name);
         if (!next) {
             rc = bf_fail(err, BF_ERR_NOMEM, "out of memory looking for %s", rel);
@@ -188,8 +174,7 @@ int bf_path_find_ci(const char *dir, const char *rel, char **out, bf_error *err)
         cur = next;
         while (is_sep(*p))
             p++;
-        bf_io_info in;
-        if (*p && (bf_io_info_of(cur, 1, &in) != 0 || in.kind != BF_IO_DIR)) {
+        if (*p && !bf_io_is_dir(cur)) {
             rc = bf_fail(err, BF_ERR_NOT_FOUND, "%s not found under %s: %s is not a directory",
                          rel, dir, cur);
             break;

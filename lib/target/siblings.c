@@ -289,7 +289,7 @@ struct sibling {
 /* The first line of a small sysfs file, trimmed; 0 or -1. */
 static int read_line(const char *dir, const char *file, char *buf, size_t size)
 {
-    char *p = tg_join(dir, file);
+    char *p = bf_io_path_join(dir, file);
     if (!p)
         return -1;
     FILE *f = bf_io_fopen(p, "r");
@@ -389,7 +389,7 @@ static int list_siblings(const char *diskdir, const char *self, const struct tg_
     while ((dname = bf_io_dir_next(d)) != NULL && n < TG_MAX_SIBLINGS) {
         if (dname[0] == '.' || !strcmp(dname, self) || strlen(dname) >= sizeof v[n].name)
             continue;
-        char *sub = tg_join(diskdir, dname);
+        char *sub = bf_io_path_join(diskdir, dname);
         if (!sub)
             continue;
         char buf[64];

@@ -33,6 +33,15 @@ struct bf_io_lock {
 /* The locks this process holds (a run opens a handful of files at most). */
 static struct bf_io_lock *held;
 
+/* The lock this process already holds on the folder `l` identifies. */
+static struct bf_io_lock *find_held(const struct bf_io_lock *l)
+{
+    for (struct bf_io_lock *o = held; o; o = o->next)
+        if (o->dev == l->dev && o->ino == l->ino && o->pid == l->pid)
+            return o;
+    return NULL;
+}
+
 static int take(struct bf_io_lock *l)
 {
     l->fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -47,11 +56,10 @@ static int take(struct bf_io_lock *l)
     l->dev = st.st_dev;
     l->ino = st.st_ino;
     l->pid = getpid();
-    for (struct bf_io_lock *o = held; o; o = o->next)
-        if (o->dev == l->dev && o->ino == l->ino && o->pid == l->pid) {
-            close(l->fd);
-            return -1; /* already ours */
-        }
+    if (find_held(l)) {
+        close(l->fd);
+        return -1; /* already ours */
+    }
     while (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EINTR)
             continue;
@@ -81,12 +89,8 @@ int bf_io_lock_dir_of(const char *path, bf_io_lock **out)
         return ENOMEM;
     }
     int e = take(l);
-    struct bf_io_lock *same = NULL;
-    if (e == -1)
-        for (same = held; same && !(same->dev == l->dev && same->ino == l->ino && same->pid == l->pid);
-             same = same->next)
-            ;
-    if (e == -1 && same) {
+    struct bf_io_lock *same = e == -1 ? find_held(l) : NULL;
+    if (same) {
         free(l->dir);
         free(l);
         same->refs++;

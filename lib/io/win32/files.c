@@ -375,7 +375,7 @@ int bf_w_read_all(HANDLE h, uint64_t hint, int counted, uint8_t **data, size_t *
     return 0;
 }
 
-int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
+int bf_w_read_path(const char *path, int count_read, uint8_t **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
@@ -386,9 +386,14 @@ int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
     uint64_t size;
     if ((e = bf_w_open_regular(path, &h, &size)) != 0)
         return e;
-    e = bf_w_read_all(h, size, 1, data, len); /* counts the read */
+    e = bf_w_read_all(h, size, count_read, data, len);
     CloseHandle(h);
     return e;
+}
+
+int bf_io_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    return bf_w_read_path(path, 1, data, len); /* the open and the read count */
 }
 
 /* Write all of `len` bytes (WriteFile takes a DWORD). */
@@ -423,6 +428,23 @@ static int write_pieces(HANDLE h, const bf_io_piece *pieces, size_t npieces)
     return 0;
 }
 
+int bf_w_create_new(const char *path, HANDLE *h, wchar_t **w)
+{
+    int e = bf_w_path(path, w);
+    if (e)
+        return e;
+    /* CREATE_NEW: never an existing name, a symbolic link included;
+       FILE_SHARE_DELETE lets bf_io_link_new rename it while still open */
+    *h = CreateFileW(*w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, CREATE_NEW,
+                     FILE_ATTRIBUTE_NORMAL, NULL);
+    if (*h != INVALID_HANDLE_VALUE)
+        return 0;
+    e = bf_w_last_errno();
+    free(*w);
+    *w = NULL;
+    return e;
+}
+
 int bf_io_write_new_pieces(const char *path, const bf_io_piece *pieces, size_t npieces, int mode,
                            const char **step)
 {
@@ -432,16 +454,9 @@ int bf_io_write_new_pieces(const char *path, const bf_io_piece *pieces, size_t n
     if (e)
         return e;
     wchar_t *w;
-    if ((e = bf_w_path(path, &w)) != 0)
+    HANDLE h;
+    if ((e = bf_w_create_new(path, &h, &w)) != 0)
         return e;
-    /* CREATE_NEW fails on any existing name, a symbolic link included */
-    HANDLE h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, CREATE_NEW,
-                           FILE_ATTRIBUTE_NORMAL, NULL);
-    if (h == INVALID_HANDLE_VALUE) {
-        e = bf_w_last_errno();
-        free(w);
-        return e;
-    }
     *step = "write";
     e = write_pieces(h, pieces, npieces);
     if (!e) {

@@ -11,19 +11,8 @@
 int bf_io_map_file(const char *path, size_t writable, uint8_t **data, size_t *len, int *mapped)
 {
     (void)writable; /* all of the copy is writable */
-    *data = NULL;
-    *len = 0;
     *mapped = 0;
-    int e = bf_io_injected();
-    if (e)
-        return e;
-    HANDLE h;
-    uint64_t size;
-    if ((e = bf_w_open_regular(path, &h, &size)) != 0)
-        return e;
-    e = bf_w_read_all(h, size, 0, data, len);
-    CloseHandle(h);
-    return e;
+    return bf_w_read_path(path, 0, data, len); /* one count, as one mmap */
 }
 
 void bf_io_unmap(uint8_t *data, size_t len, int mapped)

@@ -50,17 +50,9 @@ int bf_io_create(const char *path, int mode, bf_io_file **out)
     if (e)
         return e;
     wchar_t *w;
-    if ((e = bf_w_path(path, &w)) != 0)
+    HANDLE h;
+    if ((e = bf_w_create_new(path, &h, &w)) != 0)
         return e;
-    /* CREATE_NEW: never an existing name, a symbolic link included;
-       FILE_SHARE_DELETE lets bf_io_link_new rename it while still open */
-    HANDLE h = CreateFileW(w, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, CREATE_NEW,
-                           FILE_ATTRIBUTE_NORMAL, NULL);
-    if (h == INVALID_HANDLE_VALUE) {
-        e = bf_w_last_errno();
-        free(w);
-        return e;
-    }
     if ((e = wrap_handle(h, out)) != 0)
         DeleteFileW(w); /* ours: CREATE_NEW made it */
     free(w);

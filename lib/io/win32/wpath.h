@@ -59,5 +59,14 @@ int bf_w_open_regular(const char *path, HANDLE *h, uint64_t *size);
  * bf_io_read_file does); else nothing is.  0 or errno; the handle stays
  * open. */
 int bf_w_read_all(HANDLE h, uint64_t hint, int counted, uint8_t **data, size_t *len);
+/* Create `path` for writing, exclusively (CREATE_NEW, so never through a
+ * symbolic link; shared for delete so it can be renamed while open); *w is
+ * its wide path (for DeleteFileW), malloc'd.  Not counted.  0 or errno
+ * (EEXIST). */
+int bf_w_create_new(const char *path, HANDLE *h, wchar_t **w);
+/* Open `path`, read it whole (bf_w_read_all) and close it: one OPEN of the
+ * fault-injection seam is counted, and the read too with `count_read`.
+ * 0 or errno. */
+int bf_w_read_path(const char *path, int count_read, uint8_t **data, size_t *len);
 
 #endif
